@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need, idempotently. Safe to run again:
+# each step checks first and does nothing when its tool is already there.
+#   scripts/setup.sh          native + wasm + browser test dependencies
+#   SETUP_BROWSER=0 scripts/setup.sh   skip Chromium and npm packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# 1. The wasm32 target for the browser module.
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen-cli at exactly the version Cargo.lock pins (the CLI refuses other versions).
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ -n "$want" ] && [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (had: ${have:-none})"
+  # --locked is left out on purpose: one of the CLI's locked dependencies is not in the registry.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+# 3. Debian packages: reference tools for the comparison table and the benchmark; Chromium for browser tests.
+pkgs=()
+command -v unzip   >/dev/null || pkgs+=(unzip)
+command -v 7zz     >/dev/null || pkgs+=(7zip)
+command -v bsdtar  >/dev/null || pkgs+=(libarchive-tools)
+command -v hyperfine >/dev/null || pkgs+=(hyperfine)
+[ -x /usr/bin/time ] || pkgs+=(time)
+if [ "${SETUP_BROWSER:-1}" = 1 ]; then
+  [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  [ -x /usr/bin/chromedriver ] || pkgs+=(chromium-driver)
+fi
+if [ ${#pkgs[@]} -gt 0 ]; then
+  say "apt-get install ${pkgs[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+fi
+
+# 4. npm packages for the browser tests (playwright-core only drives Debian's Chromium; it never downloads one).
+if [ "${SETUP_BROWSER:-1}" = 1 ] && [ -f www/package.json ]; then
+  if [ ! -d www/node_modules/playwright-core ]; then
+    say "npm install in www/"
+    (cd www && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent)
+  fi
+fi
+say "ready"

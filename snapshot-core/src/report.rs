@@ -1,0 +1,432 @@
+//! The report: the one JSON document both front ends emit.
+//!
+//! # Wire format
+//!
+//! `serde_json::to_string_pretty(&report)` is the schema, versioned by [`SCHEMA_VERSION`] and
+//! described field by field in `schema/report.schema.json` (a test validates real reports
+//! against it). Field order is fixed by these declarations, so the same archive and options
+//! give byte-identical JSON from the CLI and the browser module.
+//!
+//! Compatibility: within one schema version fields are only added, never removed or changed in
+//! meaning; the lists of finding codes, eras and security kinds may grow.
+
+use crate::code::{Code, Severity};
+use serde::{Serialize, Serializer};
+
+/// The version of the report schema. Bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How deep verification goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// End records, central directory, every local header and the small JSON members.
+    #[default]
+    Quick,
+    /// Quick, plus every entry decompressed and checked (CRC, exact sizes) and the database
+    /// dumps streamed for truncation.
+    Full,
+}
+
+/// Manager edition of a restore target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Edition {
+    /// Premium (Stage and Composer databases are restored).
+    #[default]
+    Premium,
+    /// Community.
+    Community,
+}
+
+/// The overall result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// No errors and no warnings.
+    Pass,
+    /// Warnings, no errors.
+    PassWithWarnings,
+    /// At least one error.
+    Fail,
+}
+
+/// One problem or fact found in the archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable kebab-case code from the catalogue ([`Code`]).
+    #[serde(serialize_with = "code_str")]
+    pub code: Code,
+    /// How bad it is.
+    pub severity: Severity,
+    /// The spec rule it implements (`A1`…`F`, `H1`…`H24`).
+    pub rule: &'static str,
+    /// A sentence a person can act on. Never contains a secret's value.
+    pub message: String,
+    /// The entry it concerns, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The byte offset in the archive it concerns, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+fn code_str<S: Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(code.as_str())
+}
+
+impl Finding {
+    /// A finding with the code's default severity and rule.
+    pub fn new(code: Code, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: code.default_severity(),
+            rule: code.rule(),
+            message: message.into(),
+            path: None,
+            offset: None,
+        }
+    }
+
+    /// Sets the entry path.
+    pub fn at_path(mut self, path: impl Into<String>) -> Finding {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets the byte offset.
+    pub fn at_offset(mut self, offset: u64) -> Finding {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// Overrides the severity (for rules whose severity depends on the target).
+    pub fn severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+}
+
+/// The verifier that wrote the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tool {
+    /// Always `snapshot-verify`.
+    pub name: &'static str,
+    /// The core's version.
+    pub version: &'static str,
+}
+
+/// The file that was verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileInfo {
+    /// The file's base name (no directories, so every front end writes the same).
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Lowercase hex SHA-256 of the whole file, when the front end computed it.
+    pub sha256: Option<String>,
+}
+
+/// What verification was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settings {
+    /// `quick` or `full`.
+    pub level: Level,
+    /// The manager version restore is predicted for, when one was given.
+    pub target_version: Option<String>,
+    /// The target's edition.
+    pub edition: Edition,
+}
+
+/// Counts of findings and of entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Findings with severity error.
+    pub errors: usize,
+    /// Findings with severity warning.
+    pub warnings: usize,
+    /// Findings with severity info.
+    pub infos: usize,
+    /// Entries in the central directory.
+    pub entries: u64,
+    /// Entries whose data was decompressed and matched CRC and sizes (`full` level only).
+    pub entries_verified: u64,
+}
+
+/// The ZIP container as the central directory describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ArchiveInfo {
+    /// Entries listed.
+    pub entries: u64,
+    /// File entries (names not ending in `/`).
+    pub files: u64,
+    /// Directory entries.
+    pub directories: u64,
+    /// Whether ZIP64 end records are present.
+    pub zip64: bool,
+    /// Bytes before the archive proper (non-zero means prepended data).
+    pub archive_offset: u64,
+    /// Where the central directory starts.
+    pub central_directory_offset: u64,
+    /// Its size in bytes.
+    pub central_directory_size: u64,
+    /// Length of the archive comment.
+    pub comment_length: u64,
+    /// Sum of declared compressed sizes.
+    pub compressed_size: u64,
+    /// Sum of declared uncompressed sizes.
+    pub uncompressed_size: u64,
+    /// Entries stored without compression.
+    pub stored: u64,
+    /// Entries compressed with DEFLATE.
+    pub deflated: u64,
+    /// Entries with any other method.
+    pub other_methods: u64,
+}
+
+/// A Cloudify snapshot era (spec §1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EraInfo {
+    /// `E0`, `E1`, `E2`, `E2b`, `L0`…`L6`, `N0` or `N1`.
+    pub id: &'static str,
+    /// Which managers write it, e.g. `5.1 – 6.2`.
+    pub produced_by: &'static str,
+    /// `elasticsearch` (es_data), `legacy` (pg_data) or `new` (JSON envelopes).
+    pub format: &'static str,
+}
+
+/// The revision keys and other fields of `metadata.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MetadataInfo {
+    /// `schema_revision`, when present.
+    pub schema_revision: Option<String>,
+    /// The last line of `stage_schema_revision` (the line restore uses), when present.
+    pub stage_schema_revision: Option<String>,
+    /// `composer_schema_revision`, when present.
+    pub composer_schema_revision: Option<String>,
+    /// `execution_id` (N1), when present.
+    pub execution_id: Option<String>,
+    /// `has_cloudify_events` (3.x), when present.
+    pub has_cloudify_events: Option<bool>,
+}
+
+/// Counts of what the snapshot holds. `None` means not known at this level.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ContentCounts {
+    /// Tenants.
+    pub tenants: Option<u64>,
+    /// Blueprints.
+    pub blueprints: Option<u64>,
+    /// Deployments.
+    pub deployments: Option<u64>,
+    /// Plugins.
+    pub plugins: Option<u64>,
+    /// Agents (node instances with agent data).
+    pub agents: Option<u64>,
+    /// Secrets.
+    pub secrets: Option<u64>,
+    /// Users.
+    pub users: Option<u64>,
+    /// Executions.
+    pub executions: Option<u64>,
+    /// Events and logs.
+    pub events: Option<u64>,
+}
+
+/// Sizes of one top-level part of the archive (`pg_data`, `blueprints/`, `tenants/`…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Part {
+    /// The first path component, with a trailing `/` for folders.
+    pub name: String,
+    /// Entries under it.
+    pub entries: u64,
+    /// Their declared compressed size.
+    pub compressed_size: u64,
+    /// Their declared uncompressed size.
+    pub uncompressed_size: u64,
+}
+
+/// Flags of how the snapshot was made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ContentFlags {
+    /// Agent SSH keys were included (`snapshot-credentials/` holds files).
+    pub include_credentials: bool,
+    /// InfluxDB metrics were included.
+    pub metrics: bool,
+    /// Events were excluded from the dump (`None` when not known at this level).
+    pub events_excluded: Option<bool>,
+    /// Logs were excluded from the dump (`None` when not known at this level).
+    pub logs_excluded: Option<bool>,
+}
+
+/// A range of manager versions, inclusive at both ends; `None` is open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionRange {
+    /// Lowest accepting version.
+    pub from: Option<String>,
+    /// Highest accepting version.
+    pub to: Option<String>,
+    /// What holds on that range (restore path, edition conditions).
+    pub note: String,
+}
+
+/// The restore prediction for the given target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetPrediction {
+    /// The target version as given.
+    pub version: String,
+    /// The target's edition.
+    pub edition: Edition,
+    /// `legacy` or `new`: the restore code path the target takes for this archive.
+    pub restore_path: &'static str,
+    /// Whether restore is predicted to succeed (no error-severity target findings).
+    pub restorable: bool,
+    /// The messages Cloudify's restore would fail or warn with, quoted.
+    pub messages: Vec<String>,
+}
+
+/// Which managers accept the snapshot, and the prediction for the target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Compatibility {
+    /// Manager versions whose restore accepts the snapshot.
+    pub accepted_by: Vec<VersionRange>,
+    /// The prediction for `--target-version`, when one was given.
+    pub target: Option<TargetPrediction>,
+}
+
+/// What the archive holds as a Cloudify snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SnapshotInfo {
+    /// Whether this is a Cloudify snapshot (it has `metadata.json` at the root).
+    pub is_snapshot: bool,
+    /// The era, when it could be classified.
+    pub era: Option<EraInfo>,
+    /// `snapshot_version` as written.
+    pub snapshot_version: Option<String>,
+    /// Other metadata fields.
+    pub metadata: MetadataInfo,
+    /// Tenant names, sorted.
+    pub tenants: Vec<String>,
+    /// What it holds.
+    pub counts: ContentCounts,
+    /// How it was made.
+    pub flags: ContentFlags,
+    /// Sizes by top-level part, largest first.
+    pub parts: Vec<Part>,
+    /// Estimated temporary disk a legacy restore needs (spec A10), in bytes.
+    pub restore_disk_estimate: Option<u64>,
+    /// Restore compatibility.
+    pub compatibility: Compatibility,
+}
+
+/// Kinds of sensitive content (spec §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretKind {
+    /// A PEM or PKCS#12 private key.
+    PrivateKey,
+    /// An agent SSH key in `snapshot-credentials/`.
+    AgentKey,
+    /// `rest-security.conf`: the key that decrypts every secret in the same archive.
+    EncryptionKey,
+    /// Secrets stored in clear text.
+    ClearSecret,
+    /// Secrets stored encrypted (decryptable with the archive's own key when it is present).
+    EncryptedSecret,
+    /// RabbitMQ / broker passwords in clear text.
+    BrokerPassword,
+    /// User password hashes.
+    PasswordHash,
+    /// Database connection strings or application secrets in configuration files.
+    ConfigCredential,
+    /// A certificate (public, listed for completeness).
+    Certificate,
+}
+
+/// One kind of sensitive content at one path. Never holds the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretItem {
+    /// What it is.
+    pub kind: SecretKind,
+    /// Where it is: an entry path, optionally with a field (`agents.json: broker_pass`).
+    pub path: String,
+    /// How many values of this kind the path holds.
+    pub count: u64,
+}
+
+/// The security inventory (spec §6, S1–S4).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Security {
+    /// Items, sorted by kind then path.
+    pub items: Vec<SecretItem>,
+}
+
+/// The verification report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Who wrote it.
+    pub tool: Tool,
+    /// What was verified.
+    pub file: FileInfo,
+    /// How.
+    pub settings: Settings,
+    /// The overall result: `fail` when any finding is an error.
+    pub verdict: Verdict,
+    /// Counts.
+    pub summary: Summary,
+    /// The container, when an end record was found.
+    pub archive: Option<ArchiveInfo>,
+    /// The snapshot preview.
+    pub snapshot: SnapshotInfo,
+    /// The security inventory.
+    pub security: Security,
+    /// Every finding, errors first.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+
+    /// Records the whole-file SHA-256 computed by the front end.
+    pub fn set_sha256(&mut self, hex: String) {
+        self.file.sha256 = Some(hex);
+    }
+
+    /// The report as pretty JSON, exactly as both front ends emit it.
+    pub fn to_json(&self) -> String {
+        // Serializing plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Sorts findings into their canonical order and recomputes the verdict and counts.
+    pub(crate) fn seal(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.severity, a.offset.is_none(), a.offset, &a.path, a.code, &a.message).cmp(&(
+                b.severity,
+                b.offset.is_none(),
+                b.offset,
+                &b.path,
+                b.code,
+                &b.message,
+            ))
+        });
+        self.findings.dedup();
+        let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.infos = count(Severity::Info);
+        self.verdict = if self.summary.errors > 0 {
+            Verdict::Fail
+        } else if self.summary.warnings > 0 {
+            Verdict::PassWithWarnings
+        } else {
+            Verdict::Pass
+        };
+        self.security.items.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
+    }
+}

@@ -1,0 +1,224 @@
+//! The orchestration: quick phase, resumable data pass, report.
+
+use crate::data::{DataCheck, EntryOutcome, Step};
+use crate::report::*;
+use crate::snapshot::{self, Ctx, Semantics};
+use crate::source::ReadAt;
+use crate::zip::{self, Archive, ParseLimits};
+use crate::{Error, Options};
+use std::collections::VecDeque;
+
+/// Verification in progress. Create it with [`Verifier::new`] (the quick phase), drive the data
+/// pass with [`Verifier::step`] (or hand [`Verifier::take_jobs`] to threads), then call
+/// [`Verifier::finish`] for the report.
+///
+/// At [`Level::Quick`] there is no data pass: `finish` right after `new`.
+pub struct Verifier {
+    opts: Options,
+    size: u64,
+    archive: Option<Archive>,
+    findings: Vec<Finding>,
+    semantics: Semantics,
+    queue: VecDeque<DataCheck>,
+    current: Option<DataCheck>,
+    outcomes: Vec<EntryOutcome>,
+    total: u64,
+    done: u64,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier").field("total", &self.total).field("done", &self.done).finish()
+    }
+}
+
+/// One entry's data check, for front ends that run checks on their own threads or workers.
+/// Run it against any reader of the same file.
+#[derive(Debug)]
+pub struct EntryJob(DataCheck);
+
+/// The result of an [`EntryJob`], to hand back with [`Verifier::absorb`].
+#[derive(Debug)]
+pub struct JobOutcome(EntryOutcome);
+
+impl EntryJob {
+    /// Compressed bytes the job reads.
+    pub fn input_len(&self) -> u64 {
+        self.0.input_len()
+    }
+
+    /// Runs the job to the end.
+    pub fn run(self, src: &dyn ReadAt) -> Result<JobOutcome, Error> {
+        self.0.run(src).map(JobOutcome)
+    }
+}
+
+impl Verifier {
+    /// Runs the quick phase: end records, central directory, local headers, names, and the
+    /// snapshot's metadata and small JSON members. Queues the data pass when the level is full.
+    pub fn new(src: &dyn ReadAt, opts: Options) -> Result<Verifier, Error> {
+        let mut findings = Vec::new();
+        let limits = ParseLimits { max_entries: opts.limits.max_entries, gap_scan_bytes: opts.limits.gap_scan };
+        let archive = zip::parse(src, limits, &mut findings)?;
+        let mut semantics = Semantics::default();
+        let mut queue = VecDeque::new();
+        if let Some(archive) = &archive {
+            let mut ctx =
+                Ctx { src, archive, opts: &opts, findings: &mut findings, json_budget: opts.limits.quick_json_budget };
+            semantics = snapshot::inspect(&mut ctx)?;
+            if opts.level == Level::Full {
+                let mut order: Vec<&zip::Entry> = archive.entries.iter().filter(|e| needs_data_check(e)).collect();
+                order.sort_by_key(|e| e.local_offset);
+                let mut budget = opts.limits.max_output;
+                for e in order {
+                    let analyzer = snapshot::analyzer_for(&semantics, e);
+                    let check = DataCheck::new(e, analyzer, budget);
+                    budget = budget.saturating_sub(e.uncompressed_size);
+                    queue.push_back(check);
+                }
+            }
+        }
+        let total = queue.iter().map(DataCheck::input_len).sum();
+        Ok(Verifier {
+            size: src.size(),
+            opts,
+            archive,
+            findings,
+            semantics,
+            queue,
+            current: None,
+            outcomes: Vec::new(),
+            total,
+            done: 0,
+        })
+    }
+
+    /// Compressed bytes the data pass reads in total, and how many it has read.
+    pub fn progress(&self) -> (u64, u64) {
+        let current = self.current.as_ref().map_or(0, DataCheck::input_done);
+        (self.done + current, self.total)
+    }
+
+    /// Advances the data pass by about `budget` bytes of input. Returns `true` when the pass is
+    /// complete. Cancelling is simply not calling it again.
+    pub fn step(&mut self, src: &dyn ReadAt, budget: u64) -> Result<bool, Error> {
+        let mut left = budget;
+        loop {
+            if self.current.is_none() {
+                self.current = self.queue.pop_front();
+            }
+            let Some(check) = self.current.as_mut() else {
+                return Ok(true);
+            };
+            let before = check.input_done();
+            let step = check.step(src, left)?;
+            let after = check.input_done();
+            left = left.saturating_sub(after - before);
+            match step {
+                Step::More => return Ok(false),
+                Step::Done(outcome) => {
+                    self.done += check.input_len();
+                    self.current = None;
+                    self.outcomes.push(outcome);
+                    if left == 0 {
+                        return Ok(self.queue.is_empty());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes every queued data check as an independent job, for front ends that run them in
+    /// parallel. Hand each result back with [`Verifier::absorb`].
+    pub fn take_jobs(&mut self) -> Vec<EntryJob> {
+        self.queue.drain(..).map(EntryJob).collect()
+    }
+
+    /// Records the result of a job from [`Verifier::take_jobs`].
+    pub fn absorb(&mut self, outcome: JobOutcome) {
+        self.outcomes.push(outcome.0);
+    }
+
+    /// Builds the report. Outcomes are merged in central-directory order, so the report is the
+    /// same however the data pass was scheduled.
+    pub fn finish(mut self, src: &dyn ReadAt) -> Report {
+        self.outcomes.sort_by_key(|o| o.index);
+        let mut verified = 0;
+        let mut facts = Vec::new();
+        for o in std::mem::take(&mut self.outcomes) {
+            verified += u64::from(o.verified);
+            self.findings.extend(o.findings);
+            if let Some(f) = o.facts {
+                facts.push((o.index, f));
+            }
+        }
+        let (snapshot, security, archive_info) = match &self.archive {
+            Some(archive) => {
+                let mut ctx = Ctx { src, archive, opts: &self.opts, findings: &mut self.findings, json_budget: 0 };
+                let semantics = std::mem::take(&mut self.semantics);
+                let (info, security) = snapshot::conclude(&mut ctx, semantics, facts);
+                (info, security, Some(archive_info(archive)))
+            }
+            None => (SnapshotInfo::default(), Security::default(), None),
+        };
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool { name: "snapshot-verify", version: env!("CARGO_PKG_VERSION") },
+            file: FileInfo { name: self.opts.file_name.clone(), size: self.size, sha256: None },
+            settings: Settings {
+                level: self.opts.level,
+                target_version: self.opts.target_version.clone(),
+                edition: self.opts.edition,
+            },
+            verdict: Verdict::Pass,
+            summary: Summary {
+                entries: archive_info.as_ref().map_or(0, |a| a.entries),
+                entries_verified: verified,
+                ..Summary::default()
+            },
+            archive: archive_info,
+            snapshot,
+            security,
+            findings: self.findings,
+        };
+        report.seal();
+        report
+    }
+}
+
+/// Directory entries without data (including the Python 2.7 quirk: DEFLATE with 0 compressed
+/// bytes) and entries with the same quirk for empty files are not inflated (A5).
+fn needs_data_check(e: &zip::Entry) -> bool {
+    if !e.readable || e.data_offset.is_none() {
+        return false;
+    }
+    let empty_quirk = e.compressed_size == 0 && e.uncompressed_size == 0 && e.crc == 0;
+    !(empty_quirk || (e.is_dir() && e.uncompressed_size == 0))
+}
+
+fn archive_info(a: &Archive) -> ArchiveInfo {
+    let mut info = ArchiveInfo {
+        entries: a.entries.len() as u64,
+        zip64: a.zip64,
+        archive_offset: a.concat,
+        central_directory_offset: a.cd_offset,
+        central_directory_size: a.cd_size,
+        comment_length: a.comment_len,
+        ..ArchiveInfo::default()
+    };
+    for e in &a.entries {
+        if e.is_dir() {
+            info.directories += 1;
+        } else {
+            info.files += 1;
+        }
+        info.compressed_size = info.compressed_size.saturating_add(e.compressed_size);
+        info.uncompressed_size = info.uncompressed_size.saturating_add(e.uncompressed_size);
+        match e.method {
+            zip::METHOD_STORED => info.stored += 1,
+            zip::METHOD_DEFLATE => info.deflated += 1,
+            _ => info.other_methods += 1,
+        }
+    }
+    info
+}

@@ -1,0 +1,140 @@
+//! The byte-coverage map (hazards §7 check 2): every byte of the file belongs to exactly one
+//! structure. Overlaps are zip bombs or damage; gaps hide entries or junk.
+
+use super::records::{EOCD64_LEN, LOCATOR_LEN, SIG_DESCRIPTOR, SIG_LOCAL};
+use super::trailer::Trailer;
+use super::{Archive, FLAG_DESCRIPTOR};
+use crate::Error;
+use crate::code::Code;
+use crate::report::Finding;
+use crate::source::{ReadAt, read_full};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Entry(usize),
+    Directory,
+    EndRecords,
+}
+
+pub(crate) fn check(
+    src: &dyn ReadAt,
+    archive: &mut Archive,
+    trailer: &Trailer,
+    gap_scan_bytes: u64,
+    findings: &mut Vec<Finding>,
+) -> Result<(), Error> {
+    let mut ranges: Vec<(u64, u64, Owner)> = Vec::with_capacity(archive.entries.len() + 3);
+    for e in &archive.entries {
+        let Some(data_end) = e.data_end() else { continue };
+        let mut end = data_end;
+        if e.flags & FLAG_DESCRIPTOR != 0 {
+            let mut sig = [0u8; 4];
+            read_full(src, data_end, &mut sig)?;
+            let wide =
+                archive.zip64 && (e.compressed_size >= u32::MAX as u64 || e.uncompressed_size >= u32::MAX as u64);
+            end += if wide { 20 } else { 12 } + if sig == SIG_DESCRIPTOR { 4 } else { 0 };
+        }
+        ranges.push((e.local_offset, end, Owner::Entry(e.index)));
+    }
+    ranges.push((archive.cd_offset, archive.cd_offset + archive.cd_size, Owner::Directory));
+    let end_start = match trailer.eocd64_offset {
+        Some(at) => at.min(trailer.eocd_offset - LOCATOR_LEN),
+        None => trailer.eocd_offset,
+    };
+    let _ = EOCD64_LEN;
+    ranges.push((end_start, trailer.end, Owner::EndRecords));
+    ranges.sort_by_key(|r| (r.0, r.1));
+
+    let mut cursor = trailer.concat;
+    let mut owner_of_cursor: Option<Owner> = None;
+    let mut scanned = 0u64;
+    for &(start, end, owner) in &ranges {
+        if start < cursor {
+            match (owner_of_cursor, owner) {
+                (Some(Owner::Entry(a)), Owner::Entry(b)) => {
+                    let (first, second) = (&archive.entries[a], &archive.entries[b]);
+                    findings.push(
+                        Finding::new(
+                            Code::EntriesOverlap,
+                            format!(
+                                "'{}' (entry {}) starts at byte {start}, inside '{}' (entry {}) which runs to byte {cursor}: overlapping entries are the zip-bomb construction; its data is not decompressed",
+                                second.name,
+                                b + 1,
+                                first.name,
+                                a + 1
+                            ),
+                        )
+                        .at_path(&second.name)
+                        .at_offset(start),
+                    );
+                    archive.entries[b].readable = false;
+                }
+                (Some(Owner::Entry(a)), _) | (_, Owner::Entry(a)) => {
+                    let e = &archive.entries[a];
+                    findings.push(
+                        Finding::new(
+                            Code::EntryOverlapsCentralDirectory,
+                            format!("'{}' overlaps the central directory or end records near byte {start}", e.name),
+                        )
+                        .at_path(&e.name)
+                        .at_offset(start),
+                    );
+                    archive.entries[a].readable = false;
+                }
+                _ => findings.push(
+                    Finding::new(
+                        Code::CentralDirectoryOutOfBounds,
+                        format!("the central directory overlaps the end records at byte {start}"),
+                    )
+                    .at_offset(start),
+                ),
+            }
+        } else if start > cursor {
+            let budget = gap_scan_bytes.saturating_sub(scanned);
+            scanned += (start - cursor).min(budget);
+            gap(src, cursor, start, budget, findings)?;
+        }
+        if end > cursor {
+            cursor = end;
+            owner_of_cursor = Some(owner);
+        }
+    }
+    Ok(())
+}
+
+/// Reports a gap: a hidden local header when one is inside, otherwise unexplained bytes.
+fn gap(src: &dyn ReadAt, start: u64, end: u64, budget: u64, findings: &mut Vec<Finding>) -> Result<(), Error> {
+    let mut buf = vec![0u8; (1 << 20).min(end - start) as usize + 3];
+    let mut at = start;
+    let stop = end.min(start.saturating_add(budget));
+    while at < stop {
+        let n = ((stop - at) as usize + 3).min(buf.len()).min((end - at) as usize);
+        let got = read_full(src, at, &mut buf[..n])?;
+        if let Some(i) = buf[..got].windows(4).position(|w| w == SIG_LOCAL) {
+            findings.push(
+                Finding::new(
+                    Code::HiddenLocalHeader,
+                    format!(
+                        "a local header at byte {} lies in {} bytes the central directory does not list (bytes {start}–{end}): a hidden entry that streaming readers and some extractors see",
+                        at + i as u64,
+                        end - start
+                    ),
+                )
+                .at_offset(at + i as u64),
+            );
+            return Ok(());
+        }
+        if got < 4 {
+            break;
+        }
+        at += (got - 3) as u64;
+    }
+    findings.push(
+        Finding::new(
+            Code::UnexplainedBytes,
+            format!("{} bytes at {start}–{end} belong to no entry or record", end - start),
+        )
+        .at_offset(start),
+    );
+    Ok(())
+}

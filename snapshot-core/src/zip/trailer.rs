@@ -1,0 +1,319 @@
+//! Finding the end of the archive: every EOCD candidate, the ZIP64 locator and record, and the
+//! one view Python's `zipfile` (and so Cloudify's restore) takes.
+
+use super::records::*;
+use crate::Error;
+use crate::code::Code;
+use crate::report::Finding;
+use crate::source::{ReadAt, read_full};
+
+/// The end records as resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Trailer {
+    /// Where the chosen EOCD starts.
+    pub eocd_offset: u64,
+    /// Its comment length as declared.
+    pub comment_len: u64,
+    /// Where the ZIP64 record starts, when present.
+    pub eocd64_offset: Option<u64>,
+    /// Entry count (ZIP64 value when present).
+    pub entries: u64,
+    /// Central directory size.
+    pub cd_size: u64,
+    /// Central directory offset as declared (before adjusting for prepended data).
+    pub cd_offset: u64,
+    /// Bytes before the archive proper (Python's `concat`): added to every declared offset.
+    pub concat: u64,
+    /// Where the archive's own bytes end (EOCD plus its comment, clamped to the file).
+    pub end: u64,
+}
+
+/// How far back from the end an EOCD can start: the record plus the longest comment.
+const TAIL_WINDOW: u64 = EOCD_LEN + u16::MAX as u64 + LOCATOR_LEN + EOCD64_LEN;
+
+/// Locates and cross-checks the end records. `Ok(None)` means no usable end record was found
+/// (the caller then diagnoses truncation or "not a zip").
+pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Option<Trailer>, Error> {
+    let size = src.size();
+    let tail_start = size.saturating_sub(TAIL_WINDOW);
+    let mut tail = vec![0u8; (size - tail_start) as usize];
+    let got = read_full(src, tail_start, &mut tail)?;
+    tail.truncate(got);
+
+    // Every EOCD signature in the window, with the ones whose central directory plausibly
+    // exists marked valid. Data that merely contains the four bytes is not a candidate.
+    let mut candidates = Vec::new();
+    for pos in find_all(&tail, &SIG_EOCD) {
+        let Some(eocd) = Eocd::parse(&tail[pos..]) else { continue };
+        let at = tail_start + pos as u64;
+        let valid = plausible(src, at, &eocd)?;
+        candidates.push((at, eocd, valid));
+    }
+    let mut valid: Vec<_> = candidates.iter().filter(|c| c.2).collect();
+    if valid.is_empty() {
+        // No candidate points at a real directory. A record whose comment ends exactly at the
+        // end of the file is still the end record; its directory pointer is what is broken.
+        valid.extend(candidates.iter().rev().find(|(at, e, _)| at + EOCD_LEN + e.comment_len as u64 == size));
+    }
+    // Python takes the record in the last 22 bytes when its comment length is 0, else the last
+    // signature in the window (`rfind`). Among plausible candidates that is the last one.
+    let Some(&&(eocd_offset, eocd, _)) = valid.last() else {
+        return Ok(None);
+    };
+    if valid.len() > 1 {
+        let others: Vec<String> =
+            valid[..valid.len() - 1].iter().map(|(at, e, _)| format!("byte {at} ({} entries)", e.entries)).collect();
+        findings.push(
+            Finding::new(
+                Code::EndRecordAmbiguous,
+                format!(
+                    "{} end-of-central-directory records are present; Python's restore uses the last one (byte {eocd_offset}, {} entries), other readers may use {}",
+                    valid.len(),
+                    eocd.entries,
+                    others.join(", ")
+                ),
+            )
+            .at_offset(eocd_offset),
+        );
+    }
+
+    let comment_len = eocd.comment_len as u64;
+    let declared_end = eocd_offset + EOCD_LEN + comment_len;
+    if declared_end > size {
+        findings.push(
+            Finding::new(
+                Code::CommentLengthMismatch,
+                format!(
+                    "the end record declares a {comment_len}-byte comment but only {} bytes follow it: the file was cut or altered",
+                    size - eocd_offset - EOCD_LEN.min(size - eocd_offset)
+                ),
+            )
+            .at_offset(eocd_offset),
+        );
+    } else if declared_end < size {
+        findings.push(
+            Finding::new(
+                Code::TrailingData,
+                format!(
+                    "{} bytes follow the end of the archive at byte {declared_end}; Cloudify never writes them",
+                    size - declared_end
+                ),
+            )
+            .at_offset(declared_end),
+        );
+    }
+    let end = declared_end.min(size);
+    if comment_len > 0 {
+        let start = (eocd_offset + EOCD_LEN - tail_start) as usize;
+        let comment = tail.get(start..(start + comment_len as usize).min(tail.len())).unwrap_or(&[]);
+        findings.push(
+            Finding::new(
+                Code::ArchiveComment,
+                format!("the archive has a {comment_len}-byte comment; Cloudify never writes one"),
+            )
+            .at_offset(eocd_offset + EOCD_LEN),
+        );
+        if has_any_signature(comment) {
+            findings.push(
+                Finding::new(
+                    Code::SignatureInComment,
+                    "the archive comment holds a ZIP record signature; some readers parse it as a structure",
+                )
+                .at_offset(eocd_offset + EOCD_LEN),
+            );
+        }
+    }
+    if eocd.disk != 0 || eocd.cd_disk != 0 || eocd.entries != eocd.entries_this_disk {
+        findings.push(
+            Finding::new(
+                Code::MultiDisk,
+                format!(
+                    "the end record names disk {} and central-directory disk {} ({} of {} entries on this disk); Cloudify readers support only single-disk archives",
+                    eocd.disk, eocd.cd_disk, eocd.entries_this_disk, eocd.entries
+                ),
+            )
+            .at_offset(eocd_offset),
+        );
+    }
+
+    let mut entries = eocd.entries as u64;
+    let mut cd_size = eocd.cd_size as u64;
+    let mut cd_offset = eocd.cd_offset as u64;
+    let mut eocd64_offset = None;
+
+    // The ZIP64 locator sits immediately before the EOCD. Python reads the record immediately
+    // before the locator and ignores the locator's offset field; other readers follow the field.
+    let locator = if eocd_offset >= LOCATOR_LEN {
+        let mut b = [0u8; LOCATOR_LEN as usize];
+        read_full(src, eocd_offset - LOCATOR_LEN, &mut b)?;
+        Locator::parse(&b)
+    } else {
+        None
+    };
+    match locator {
+        Some(loc) => {
+            let loc_at = eocd_offset - LOCATOR_LEN;
+            let python_at = loc_at.checked_sub(EOCD64_LEN);
+            if loc.disk != 0 || loc.total_disks > 1 {
+                findings.push(
+                    Finding::new(
+                        Code::MultiDisk,
+                        format!("the ZIP64 locator names disk {} of {}", loc.disk, loc.total_disks),
+                    )
+                    .at_offset(loc_at),
+                );
+            }
+            let record = match python_at {
+                Some(at) => {
+                    let mut b = [0u8; EOCD64_LEN as usize];
+                    read_full(src, at, &mut b)?;
+                    Eocd64::parse(&b).map(|r| (at, r))
+                }
+                None => None,
+            };
+            match record {
+                None => findings.push(
+                    Finding::new(
+                        Code::Zip64LocatorInvalid,
+                        "a ZIP64 locator is present but no ZIP64 end record precedes it",
+                    )
+                    .at_offset(loc_at),
+                ),
+                Some((at, rec)) => {
+                    // The locator's offset is relative to the archive start; with prepended
+                    // data it is smaller than the physical position by the same shift.
+                    if loc.eocd64_offset > at {
+                        findings.push(
+                            Finding::new(
+                                Code::Zip64LocatorInvalid,
+                                format!(
+                                    "the ZIP64 locator points to byte {} but the ZIP64 end record is at byte {at}; readers that follow the locator see a different record",
+                                    loc.eocd64_offset
+                                ),
+                            )
+                            .at_offset(loc_at),
+                        );
+                    }
+                    if rec.record_size < EOCD64_LEN - 12 || rec.version_needed < 45 {
+                        findings.push(
+                            Finding::new(
+                                Code::Zip64RecordInvalid,
+                                format!(
+                                    "the ZIP64 end record declares size {} and version {}; expected at least 44 and 45",
+                                    rec.record_size, rec.version_needed
+                                ),
+                            )
+                            .at_offset(at),
+                        );
+                    }
+                    if rec.disk != 0 || rec.cd_disk != 0 || rec.entries != rec.entries_this_disk {
+                        findings.push(
+                            Finding::new(Code::MultiDisk, "the ZIP64 end record names more than one disk")
+                                .at_offset(at),
+                        );
+                    }
+                    let mut disagree = Vec::new();
+                    if eocd.entries != u16::MAX && eocd.entries as u64 != rec.entries {
+                        disagree.push(format!("entries {} vs {}", eocd.entries, rec.entries));
+                    }
+                    if eocd.cd_size != u32::MAX && eocd.cd_size as u64 != rec.cd_size {
+                        disagree.push(format!("directory size {} vs {}", eocd.cd_size, rec.cd_size));
+                    }
+                    if eocd.cd_offset != u32::MAX && eocd.cd_offset as u64 != rec.cd_offset {
+                        disagree.push(format!("directory offset {} vs {}", eocd.cd_offset, rec.cd_offset));
+                    }
+                    if !disagree.is_empty() {
+                        findings.push(
+                            Finding::new(
+                                Code::Zip64Mismatch,
+                                format!(
+                                    "the classic and ZIP64 end records disagree ({}); Python's restore uses the ZIP64 values",
+                                    disagree.join(", ")
+                                ),
+                            )
+                            .at_offset(at),
+                        );
+                    }
+                    entries = rec.entries;
+                    cd_size = rec.cd_size;
+                    cd_offset = rec.cd_offset;
+                    eocd64_offset = Some(at);
+                }
+            }
+        }
+        None if eocd.needs_zip64() => findings.push(
+            Finding::new(
+                Code::Zip64LocatorInvalid,
+                "the end record holds ZIP64 sentinels but no ZIP64 locator precedes it",
+            )
+            .at_offset(eocd_offset),
+        ),
+        None => {}
+    }
+
+    // Python's `concat`: where the directory really ends minus where it says it ends.
+    let cd_end_physical = eocd64_offset.unwrap_or(eocd_offset);
+    let declared_cd_end = cd_offset.checked_add(cd_size);
+    let concat = match declared_cd_end {
+        Some(e) if e <= cd_end_physical => cd_end_physical - e,
+        _ => {
+            findings.push(
+                Finding::new(
+                    Code::CentralDirectoryOutOfBounds,
+                    format!(
+                        "the central directory is declared at byte {cd_offset} with {cd_size} bytes, which runs past the end records at byte {cd_end_physical}"
+                    ),
+                )
+                .at_offset(eocd_offset),
+            );
+            return Ok(Some(Trailer {
+                eocd_offset,
+                comment_len,
+                eocd64_offset,
+                entries,
+                cd_size: 0,
+                cd_offset: cd_end_physical,
+                concat: 0,
+                end,
+            }));
+        }
+    };
+    if concat > 0 {
+        findings.push(
+            Finding::new(
+                Code::PrependedData,
+                format!(
+                    "the central directory sits {concat} bytes later than declared: {concat} bytes were prepended; Python's restore shifts every offset silently, Info-ZIP warns, other readers fail"
+                ),
+            )
+            .at_offset(0),
+        );
+    }
+    Ok(Some(Trailer { eocd_offset, comment_len, eocd64_offset, entries, cd_size, cd_offset, concat, end }))
+}
+
+/// Whether an EOCD candidate describes a central directory that exists: an empty archive, or a
+/// central record signature where it says (allowing for prepended data), or ZIP64 sentinels
+/// with a locator before it.
+fn plausible(src: &dyn ReadAt, at: u64, eocd: &Eocd) -> Result<bool, Error> {
+    if eocd.needs_zip64() {
+        if at < LOCATOR_LEN {
+            return Ok(false);
+        }
+        let mut sig = [0u8; 4];
+        read_full(src, at - LOCATOR_LEN, &mut sig)?;
+        return Ok(sig == SIG_LOCATOR);
+    }
+    if eocd.entries == 0 && eocd.cd_size == 0 {
+        return Ok(true);
+    }
+    let (size, offset) = (eocd.cd_size as u64, eocd.cd_offset as u64);
+    let mut sig = [0u8; 4];
+    // Physical directory start for Python's view (prepended data shifts it) and the declared one.
+    for start in [at.saturating_sub(size), offset] {
+        if read_full(src, start, &mut sig)? == 4 && sig == SIG_CENTRAL {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
