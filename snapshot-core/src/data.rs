@@ -125,6 +125,16 @@ impl DataCheck {
 
     /// Consumes up to `budget` bytes of input (at least one chunk's worth of progress).
     pub(crate) fn step(&mut self, src: &dyn ReadAt, budget: u64) -> Result<Step, Error> {
+        self.step_tap(src, budget, &mut |_| {})
+    }
+
+    /// [`DataCheck::step`], also handing every decompressed chunk to `tap`.
+    pub(crate) fn step_tap(
+        &mut self,
+        src: &dyn ReadAt,
+        budget: u64,
+        tap: &mut dyn FnMut(&[u8]),
+    ) -> Result<Step, Error> {
         let mut spent = 0u64;
         loop {
             if self.in_start == self.in_end && self.pos < self.end {
@@ -154,6 +164,7 @@ impl DataCheck {
                     let room = (self.out_limit - self.out_total) as usize;
                     let take = chunk.len().min(room);
                     self.crc.update(&chunk[..take]);
+                    tap(&chunk[..take]);
                     if let Some(a) = self.analyzer.as_mut() {
                         a.feed(&chunk[..take]);
                     }
@@ -188,6 +199,7 @@ impl DataCheck {
                     let produced = (inflater.total_out() - before_out) as usize;
                     self.in_start += consumed;
                     self.crc.update(&self.output[..produced]);
+                    tap(&self.output[..produced]);
                     if let Some(a) = self.analyzer.as_mut() {
                         a.feed(&self.output[..produced]);
                     }

@@ -24,6 +24,7 @@
 
 pub mod code;
 mod data;
+mod entries;
 mod error;
 pub mod report;
 mod snapshot;
@@ -32,6 +33,7 @@ mod verify;
 mod zip;
 
 pub use code::{Code, Severity};
+pub use entries::{EntryInfo, list_entries, stream_entry};
 pub use error::Error;
 pub use report::{Edition, Finding, Level, Report};
 pub use source::ReadAt;

@@ -1,0 +1,73 @@
+//! Entry listing and content streaming for front ends that need per-entry data (manifests).
+
+use crate::data::{DataCheck, Step};
+use crate::source::ReadAt;
+use crate::zip::{self, ParseLimits};
+use crate::{Error, Limits};
+
+/// One entry as the central directory lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryInfo {
+    /// Position in the central directory.
+    pub index: usize,
+    /// The name (UTF-8, or CP437 when the raw name is not UTF-8).
+    pub name: String,
+    /// Compression method (0 stored, 8 deflate).
+    pub method: u16,
+    /// Declared CRC-32.
+    pub crc32: u32,
+    /// Declared compressed size.
+    pub compressed_size: u64,
+    /// Declared uncompressed size.
+    pub uncompressed_size: u64,
+    /// Whether the name marks a directory.
+    pub is_dir: bool,
+    /// Whether the data can be read (stored or deflate, not encrypted, sane headers).
+    pub readable: bool,
+}
+
+/// Lists the entries, or `None` when the file has no readable central directory (verify it to
+/// learn why).
+pub fn list_entries(src: &dyn ReadAt) -> Result<Option<Vec<EntryInfo>>, Error> {
+    let limits = Limits::default();
+    let mut findings = Vec::new();
+    let parse_limits = ParseLimits { max_entries: limits.max_entries, gap_scan_bytes: 0 };
+    let Some(archive) = zip::parse(src, parse_limits, &mut findings)? else { return Ok(None) };
+    Ok(Some(
+        archive
+            .entries
+            .iter()
+            .map(|e| EntryInfo {
+                index: e.index,
+                name: e.name.clone(),
+                method: e.method,
+                crc32: e.crc,
+                compressed_size: e.compressed_size,
+                uncompressed_size: e.uncompressed_size,
+                is_dir: e.is_dir(),
+                readable: e.readable && e.data_offset.is_some(),
+            })
+            .collect(),
+    ))
+}
+
+/// Streams entry `index`'s decompressed content to `sink` in chunks. Returns whether the data
+/// matched its CRC and sizes; `Ok(false)` also when the entry is unreadable.
+pub fn stream_entry(src: &dyn ReadAt, index: usize, sink: &mut dyn FnMut(&[u8])) -> Result<bool, Error> {
+    let mut findings = Vec::new();
+    let parse_limits = ParseLimits { max_entries: Limits::default().max_entries, gap_scan_bytes: 0 };
+    let Some(archive) = zip::parse(src, parse_limits, &mut findings)? else { return Ok(false) };
+    let Some(entry) = archive.entries.get(index) else { return Ok(false) };
+    if !entry.readable || entry.data_offset.is_none() {
+        return Ok(false);
+    }
+    if entry.compressed_size == 0 && entry.uncompressed_size == 0 {
+        return Ok(entry.crc == 0);
+    }
+    let mut check = DataCheck::new(entry, None, Limits::default().max_output);
+    loop {
+        if let Step::Done(outcome) = check.step_tap(src, u64::MAX, sink)? {
+            return Ok(outcome.verified);
+        }
+    }
+}
