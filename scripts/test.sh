@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints (native and wasm32), docs, the Rust test suites, the wasm
+# build, the browser tests in headless Chromium, and a short fuzz run when cargo-fuzz is present.
+# Installs what it needs first (scripts/setup.sh is idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step setup
+scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy -p snapshot-core -p snapshot-wasm --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+step "cargo test"
+INSTA_UPDATE=no cargo test --workspace --locked
+
+if [ -f www/package.json ]; then
+  step "wasm build"
+  scripts/build-wasm.sh
+  step "CLI release build (parity tests)"
+  cargo build --release --locked -p snapshot-verify -p snapshot-tests
+  step "browser tests (headless Chromium)"
+  (cd www && npm test)
+fi
+
+if [ -x fuzz/run-short.sh ]; then
+  step "short fuzz run"
+  fuzz/run-short.sh
+fi
+printf '\nall tests passed\n'
