@@ -381,6 +381,15 @@ fn classify(ctx: &mut Ctx, sem: &mut Semantics) {
     };
     sem.era = Some(era);
     sem.info.era = Some(era.info());
+    if matches!(era, Era::E1 | Era::E2 | Era::E2b) && !sem.metadata.contains_key("has_cloudify_events") {
+        ctx.push(
+            Finding::new(
+                Code::HasCloudifyEventsMissing,
+                "metadata.json lacks has_cloudify_events, which 3.3 and 3.4 write and 3.x restore reads (KeyError)",
+            )
+            .at_path("metadata.json"),
+        );
+    }
 
     let mut mismatch = Vec::new();
     if pg && es {
@@ -415,7 +424,7 @@ fn classify(ctx: &mut Ctx, sem: &mut Semantics) {
             format!("classified as {} ({}), but {}", era.info().id, era.info().produced_by, mismatch.join("; ")),
         ));
     }
-    if format != Format::New && !legacy_by_meta && sem.version.is_none_or(|v| v >= Version::new(3, 3, 0)) {
+    if format != Format::New && !legacy_by_meta {
         let missing: Vec<&str> = revisions.iter().copied().filter(|k| !sem.metadata.contains_key(*k)).collect();
         ctx.push(
             Finding::new(

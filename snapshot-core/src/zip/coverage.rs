@@ -89,6 +89,16 @@ pub(crate) fn check(
                     .at_offset(start),
                 ),
             }
+        } else if start > cursor && cursor == 0 && !has_local_header(src, 0, start)? {
+            findings.push(
+                Finding::new(
+                    Code::PrependedData,
+                    format!(
+                        "{start} bytes precede the first entry (a self-extractor stub or other prefix, with offsets adjusted to it); Cloudify never writes them"
+                    ),
+                )
+                .at_offset(0),
+            );
         } else if start > cursor {
             let budget = gap_scan_bytes.saturating_sub(scanned);
             scanned += (start - cursor).min(budget);
@@ -100,6 +110,13 @@ pub(crate) fn check(
         }
     }
     Ok(())
+}
+
+/// Whether a local header signature sits in the first bytes of `[start, end)` (up to 1 MiB).
+fn has_local_header(src: &dyn ReadAt, start: u64, end: u64) -> Result<bool, Error> {
+    let mut buf = vec![0u8; (end - start).min(1 << 20) as usize];
+    let got = read_full(src, start, &mut buf)?;
+    Ok(buf[..got].windows(4).any(|w| w == SIG_LOCAL))
 }
 
 /// Reports a gap: a hidden local header when one is inside, otherwise unexplained bytes.

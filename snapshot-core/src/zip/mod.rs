@@ -116,6 +116,20 @@ pub(crate) fn parse(
     };
     let cd_start = trailer.cd_offset + trailer.concat;
     let cd_end = cd_start + trailer.cd_size;
+    if trailer.entries > trailer.cd_size / CENTRAL_LEN as u64 {
+        findings.push(
+            Finding::new(
+                Code::TooManyEntries,
+                format!(
+                    "the end record declares {} entries, but a {}-byte central directory holds at most {}",
+                    trailer.entries,
+                    trailer.cd_size,
+                    trailer.cd_size / CENTRAL_LEN as u64
+                ),
+            )
+            .at_offset(trailer.eocd_offset),
+        );
+    }
     let mut entries = Vec::new();
     let mut reader = Chunked::new(src, cd_start, cd_end);
     let mut pos = cd_start;
@@ -165,7 +179,7 @@ pub(crate) fn parse(
         pos += (CENTRAL_LEN + var_len) as u64;
     }
     let records = entries.len() as u64;
-    if records != trailer.entries && !findings.iter().any(|f| f.code == Code::TooManyEntries) {
+    if records != trailer.entries {
         findings.push(
             Finding::new(
                 Code::EntryCountMismatch,
@@ -302,19 +316,12 @@ fn check_local(src: &dyn ReadAt, entry: &mut Entry, findings: &mut Vec<Finding>)
     let mut fixed_buf = [0u8; LOCAL_LEN];
     let got = read_full(src, at, &mut fixed_buf)?;
     let Some(local) = LocalFixed::parse(&fixed_buf[..got]) else {
-        let code = if got < LOCAL_LEN && at >= src.size().saturating_sub(LOCAL_LEN as u64) {
-            Code::Truncated
+        let msg = if at >= src.size() {
+            format!("the central directory says the local header is at byte {at}, past the end of the file")
         } else {
-            Code::LocalHeaderMissing
+            format!("the central directory says the local header is at byte {at}, but there is none")
         };
-        findings.push(
-            Finding::new(
-                code,
-                format!("the central directory says the local header is at byte {at}, but there is none"),
-            )
-            .at_path(&entry.name)
-            .at_offset(at),
-        );
+        findings.push(Finding::new(Code::LocalHeaderMissing, msg).at_path(&entry.name).at_offset(at));
         entry.readable = false;
         return Ok(());
     };

@@ -150,7 +150,7 @@ pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
     }
 
     // --- methods and flags (A3, A4, H15, H16, H22) ---
-    if entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) != 0 || entry.method == 99 {
+    if entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) != 0 {
         push(
             Code::EncryptedEntry,
             "the entry is encrypted; Cloudify never encrypts and restore cannot extract it".into(),
@@ -215,6 +215,7 @@ fn method_name(method: u16) -> &'static str {
         93 => "Zstandard",
         95 => "XZ",
         98 => "PPMd",
+        99 => "AES without the encryption flag",
         _ => "unknown",
     }
 }

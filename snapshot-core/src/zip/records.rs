@@ -232,6 +232,7 @@ pub(crate) struct Extras {
 /// Walks extra fields as a strict sequence of (id, length, body) records.
 pub(crate) fn parse_extras(mut b: &[u8]) -> Extras {
     let mut out = Extras::default();
+    let mut seen: Vec<u16> = Vec::new();
     while !b.is_empty() {
         if b.len() < 4 {
             out.problems.push(format!("{} stray bytes after the last extra field", b.len()));
@@ -243,14 +244,18 @@ pub(crate) fn parse_extras(mut b: &[u8]) -> Extras {
             out.problems.push(format!("extra field 0x{id:04x} declares {len} bytes but only {} remain", b.len() - 4));
             break;
         };
+        if seen.contains(&id) {
+            out.problems.push(if id == 0x0001 {
+                "the ZIP64 extra field appears twice".to_string()
+            } else {
+                format!("extra field 0x{id:04x} appears twice")
+            });
+            b = &b[4 + len..];
+            continue;
+        }
+        seen.push(id);
         match id {
-            0x0001 => {
-                if out.zip64.is_some() {
-                    out.problems.push("the ZIP64 extra field appears twice".into());
-                } else {
-                    out.zip64 = Some(body.to_vec());
-                }
-            }
+            0x0001 => out.zip64 = Some(body.to_vec()),
             0x7075 => {
                 if body.len() < 5 {
                     out.problems.push("the Unicode Path extra field is too short".into());

@@ -140,6 +140,7 @@ pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Op
     let mut cd_size = eocd.cd_size as u64;
     let mut cd_offset = eocd.cd_offset as u64;
     let mut eocd64_offset = None;
+    let mut locator_target: Option<(u64, u64, u64)> = None;
 
     // The ZIP64 locator sits immediately before the EOCD. Python reads the record immediately
     // before the locator and ignores the locator's offset field; other readers follow the field.
@@ -180,26 +181,15 @@ pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Op
                     .at_offset(loc_at),
                 ),
                 Some((at, rec)) => {
-                    // The locator's offset is relative to the archive start; with prepended
-                    // data it is smaller than the physical position by the same shift.
-                    if loc.eocd64_offset > at {
-                        findings.push(
-                            Finding::new(
-                                Code::Zip64LocatorInvalid,
-                                format!(
-                                    "the ZIP64 locator points to byte {} but the ZIP64 end record is at byte {at}; readers that follow the locator see a different record",
-                                    loc.eocd64_offset
-                                ),
-                            )
-                            .at_offset(loc_at),
-                        );
-                    }
-                    if rec.record_size < EOCD64_LEN - 12 || rec.version_needed < 45 {
+                    // The locator's offset is relative to the archive start; checked against
+                    // the prepended-data shift once that is known.
+                    locator_target = Some((loc_at, loc.eocd64_offset, at));
+                    if rec.record_size != EOCD64_LEN - 12 || rec.version_needed < 45 {
                         findings.push(
                             Finding::new(
                                 Code::Zip64RecordInvalid,
                                 format!(
-                                    "the ZIP64 end record declares size {} and version {}; expected at least 44 and 45",
+                                    "the ZIP64 end record declares size {} and version {}; Cloudify's writer (Python zipfile) always writes 44 and 45; readers that honour the size read a different record",
                                     rec.record_size, rec.version_needed
                                 ),
                             )
@@ -278,6 +268,19 @@ pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Op
             }));
         }
     };
+    if let Some((loc_at, declared, actual)) = locator_target {
+        if declared.checked_add(concat) != Some(actual) {
+            findings.push(
+                Finding::new(
+                    Code::Zip64LocatorInvalid,
+                    format!(
+                        "the ZIP64 locator points to byte {declared} but the ZIP64 end record is at byte {actual}; Python reads the record before the locator, readers that follow the locator see another"
+                    ),
+                )
+                .at_offset(loc_at),
+            );
+        }
+    }
     if concat > 0 {
         findings.push(
             Finding::new(
