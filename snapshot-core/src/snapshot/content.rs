@@ -20,4 +20,6 @@ pub(crate) enum Facts {
     Sql(SqlFacts),
     /// es_data: lines that are not valid Elasticsearch hits, and counts by type.
     EsData(super::legacy::EsFacts),
+    /// A nested archive's verification.
+    Nested(super::nested::NestedFacts),
 }

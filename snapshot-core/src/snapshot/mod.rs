@@ -8,6 +8,7 @@
 
 pub(crate) mod content;
 pub(crate) mod legacy;
+mod nested;
 pub(crate) mod newfmt;
 pub(crate) mod sql;
 mod target;
@@ -506,15 +507,25 @@ fn parts(archive: &Archive) -> Vec<Part> {
 
 /// The content analyzer for an entry in the full data pass, when its content is checked.
 pub(crate) fn analyzer_for(sem: &Semantics, entry: &Entry) -> Option<Box<dyn Analyzer>> {
-    match sem.era.map(Era::format) {
+    let own = match sem.era.map(Era::format) {
         Some(Format::Legacy) | Some(Format::Elasticsearch) => legacy::analyzer_for(sem, entry),
         _ => None,
-    }
+    };
+    own.or_else(|| nested::analyzer_for(entry, 1))
 }
 
 /// After the data pass (or directly after the quick phase): content findings, counts, the
 /// security summary, the target prediction and advisories.
 pub(crate) fn conclude(ctx: &mut Ctx, mut sem: Semantics, facts: Vec<(usize, Facts)>) -> (SnapshotInfo, Security) {
+    let mut facts = facts;
+    facts.retain_mut(|(index, f)| match f {
+        Facts::Nested(n) => {
+            let path = ctx.archive.entries[*index].name.clone();
+            ctx.findings.extend(nested::findings(&path, std::mem::take(n)));
+            false
+        }
+        _ => true,
+    });
     if sem.info.is_snapshot {
         match sem.era.map(Era::format) {
             Some(Format::New) => newfmt::conclude(ctx, &mut sem, facts),

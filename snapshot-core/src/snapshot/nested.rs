@@ -1,0 +1,374 @@
+//! Nested archives (hazard H5, rule D8): plugin wagons, blueprint archives, plugin zips and
+//! base64 deployment archives are verified during the data pass, with a depth and byte budget.
+//!
+//! gzip members stream through a decoder that checks the gzip CRC and the tar header, whatever
+//! their size. Zip members are buffered up to a small cap and verified recursively (structure
+//! and every entry's data); larger ones get their signatures checked. Depth is bounded, so a
+//! zip quine or a 42.zip-style tower costs a few buffers, never unbounded work.
+
+use super::content::{Analyzer, Facts};
+use crate::data::{DataCheck, EntryOutcome};
+use crate::report::Finding;
+use crate::zip::{self, Entry, ParseLimits};
+use crate::{Code, Severity};
+use flate2::write::GzDecoder;
+use std::io::Write;
+
+/// Nesting levels verified below the snapshot itself.
+const MAX_DEPTH: u32 = 3;
+/// Bytes of a nested zip buffered for recursive verification, at depth 1 (halved per level).
+const ZIP_CAP: usize = 4 << 20;
+/// Output a nested gzip may produce per compressed byte before it counts as a bomb.
+const MAX_RATIO: u64 = 1032;
+
+/// What a nested archive's name says it must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A zip (`.zip`).
+    Zip,
+    /// A gzip'd tar (`.wgn`, `.tar.gz`, `.tgz`).
+    TarGz,
+    /// A plain tar.
+    Tar,
+    /// A bzip2'd tar.
+    TarBz2,
+    /// Base64 text of a zip (`.b64zip`).
+    B64Zip,
+    /// Any blueprint archive: new-format restore fixes the `.tar.gz` suffix whatever the bytes.
+    AnyBlueprint,
+}
+
+/// What nested verification found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct NestedFacts {
+    /// Problems, as sentences (no content of the archive beyond entry names).
+    pub problems: Vec<String>,
+    /// Whether the nesting went deeper than the budget.
+    pub too_deep: bool,
+}
+
+/// The analyzer for an entry whose name marks a nested archive, at `depth` (1 for members of
+/// the snapshot itself).
+pub(crate) fn analyzer_for(entry: &Entry, depth: u32) -> Option<Box<dyn Analyzer>> {
+    let kind = kind_of(&entry.name)?;
+    Some(Box::new(Nested::new(kind, depth)))
+}
+
+fn kind_of(name: &str) -> Option<Kind> {
+    let lower = name.to_ascii_lowercase();
+    let in_new_blueprints = lower.starts_with("tenants/") && lower.contains("/blueprints/");
+    Some(if lower.ends_with(".b64zip") {
+        Kind::B64Zip
+    } else if in_new_blueprints && lower.ends_with(".tar.gz") {
+        Kind::AnyBlueprint
+    } else if lower.ends_with(".zip") {
+        Kind::Zip
+    } else if lower.ends_with(".wgn") || lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
+        Kind::TarGz
+    } else if lower.ends_with(".tar.bz2") {
+        Kind::TarBz2
+    } else if lower.ends_with(".tar") {
+        Kind::Tar
+    } else {
+        return None;
+    })
+}
+
+struct Nested {
+    kind: Kind,
+    depth: u32,
+    head: Vec<u8>,
+    /// Buffered bytes for zip and base64 members, up to the cap.
+    buf: Vec<u8>,
+    cap: usize,
+    overflow: bool,
+    total: u64,
+    gz: Option<GzDecoder<TarSink>>,
+    gz_error: Option<String>,
+}
+
+impl Nested {
+    fn new(kind: Kind, depth: u32) -> Nested {
+        let cap = (ZIP_CAP >> (depth.saturating_sub(1))).max(64 << 10);
+        let cap = if kind == Kind::B64Zip { cap / 3 * 4 + 4 } else { cap };
+        Nested {
+            kind,
+            depth,
+            head: Vec::new(),
+            buf: Vec::new(),
+            cap,
+            overflow: false,
+            total: 0,
+            gz: None,
+            gz_error: None,
+        }
+    }
+
+    fn problem(&self, text: String) -> Facts {
+        nested_problem(text)
+    }
+}
+
+impl Analyzer for Nested {
+    fn feed(&mut self, bytes: &[u8]) {
+        if self.head.len() < 512 {
+            let n = (512 - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..n]);
+        }
+        let first = self.total == 0;
+        self.total += bytes.len() as u64;
+        if first && bytes.starts_with(b"\x1f\x8b") {
+            self.gz = Some(GzDecoder::new(TarSink::default()));
+        }
+        if let Some(gz) = self.gz.as_mut() {
+            if let Err(e) = gz.write_all(bytes) {
+                self.gz_error = Some(e.to_string());
+                self.gz = None;
+            } else if gz.get_ref().out > self.total.saturating_mul(MAX_RATIO) + (1 << 20) {
+                self.gz_error = Some("it expands beyond DEFLATE's 1032:1 limit".into());
+                self.gz = None;
+            }
+            return;
+        }
+        if matches!(self.kind, Kind::Zip | Kind::B64Zip | Kind::AnyBlueprint) && !self.overflow {
+            if self.buf.len() + bytes.len() > self.cap {
+                self.overflow = true;
+                self.buf = Vec::new();
+            } else {
+                self.buf.extend_from_slice(bytes);
+            }
+        }
+    }
+
+    fn finish(self: Box<Self>, verified: bool) -> Facts {
+        if !verified {
+            // The entry's own data is damaged; that finding says enough.
+            return Facts::Nested(NestedFacts::default());
+        }
+        let head = self.head.as_slice();
+        let magic = sniff(head);
+        let expected_ok = match self.kind {
+            Kind::Zip => magic == Some("zip"),
+            Kind::TarGz => magic == Some("gzip"),
+            Kind::TarBz2 => magic == Some("bzip2"),
+            Kind::Tar => magic == Some("tar"),
+            Kind::AnyBlueprint => magic.is_some(),
+            Kind::B64Zip => true,
+        };
+        if !expected_ok {
+            return self.problem(format!(
+                "it is not the {} its name says{}",
+                match self.kind {
+                    Kind::Zip => "zip archive",
+                    Kind::TarGz => "gzip'd tar (a wagon or blueprint archive)",
+                    Kind::TarBz2 => "bzip2'd tar",
+                    Kind::Tar => "tar archive",
+                    _ => "blueprint archive (zip, tar, tar.gz or tar.bz2)",
+                },
+                match magic {
+                    Some(m) => format!(" (its bytes are a {m} file)"),
+                    None => " (its first bytes match no archive format)".to_string(),
+                }
+            ));
+        }
+        if let Some(e) = &self.gz_error {
+            return self.problem(format!("its gzip stream is broken: {e}"));
+        }
+        if let Some(gz) = self.gz {
+            return match gz.finish() {
+                Err(e) => nested_problem(format!("its gzip stream is broken or cut: {e}")),
+                Ok(sink) if !sink.tar_ok() => {
+                    nested_problem("it decompresses, but not to a tar archive (no tar header at the start)".to_string())
+                }
+                Ok(_) => Facts::Nested(NestedFacts::default()),
+            };
+        }
+        let zip_bytes = match self.kind {
+            Kind::B64Zip => {
+                if self.overflow {
+                    return Facts::Nested(NestedFacts::default());
+                }
+                match decode_base64(&self.buf) {
+                    Some(b) if b.starts_with(b"PK") => b,
+                    Some(_) => return self.problem("its base64 text does not decode to a zip archive".into()),
+                    None => return self.problem("it is not ASCII base64 text".into()),
+                }
+            }
+            _ if magic == Some("zip") && !self.overflow => self.buf.clone(),
+            _ => return Facts::Nested(NestedFacts::default()),
+        };
+        verify_zip(&zip_bytes, self.depth)
+    }
+}
+
+fn nested_problem(text: String) -> Facts {
+    Facts::Nested(NestedFacts { problems: vec![text], too_deep: false })
+}
+
+/// Verifies an in-memory nested zip: structure, every entry's data, and its own nested archives.
+fn verify_zip(bytes: &[u8], depth: u32) -> Facts {
+    let mut out = NestedFacts::default();
+    if depth > MAX_DEPTH {
+        out.too_deep = true;
+        return Facts::Nested(out);
+    }
+    let mut findings = Vec::new();
+    let limits = ParseLimits { max_entries: 100_000, gap_scan_bytes: 1 << 20 };
+    let Ok(Some(archive)) = zip::parse(&bytes, limits, &mut findings) else {
+        out.problems.push(summarise(&findings).unwrap_or_else(|| "it is not a readable zip archive".into()));
+        return Facts::Nested(out);
+    };
+    let mut budget = (bytes.len() as u64).saturating_mul(MAX_RATIO);
+    for e in &archive.entries {
+        if !e.readable || e.data_offset.is_none() || (e.compressed_size == 0 && e.uncompressed_size == 0) {
+            continue;
+        }
+        let analyzer = analyzer_for(e, depth + 1);
+        let Ok(EntryOutcome { findings: f, facts, output, .. }) = DataCheck::new(e, analyzer, budget).run(&bytes)
+        else {
+            continue;
+        };
+        budget = budget.saturating_sub(output);
+        findings.extend(f);
+        if let Some(Facts::Nested(inner)) = facts {
+            out.too_deep |= inner.too_deep;
+            out.problems.extend(inner.problems.into_iter().map(|p| format!("'{}': {p}", e.name)));
+        }
+    }
+    if let Some(s) = summarise(&findings) {
+        out.problems.insert(0, s);
+    }
+    Facts::Nested(out)
+}
+
+/// One sentence naming the error findings of a nested archive.
+fn summarise(findings: &[Finding]) -> Option<String> {
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .take(3)
+        .map(|f| match &f.path {
+            Some(p) => format!("{} in '{p}'", f.code.as_str()),
+            None => f.code.as_str().to_string(),
+        })
+        .collect();
+    (!errors.is_empty()).then(|| format!("the archive inside is damaged ({})", errors.join(", ")))
+}
+
+/// Turns nested facts into findings for the snapshot entry at `path`.
+pub(crate) fn findings(path: &str, facts: NestedFacts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in facts.problems.into_iter().take(5) {
+        out.push(Finding::new(Code::NestedArchiveInvalid, format!("nested archive: {p}")).at_path(path));
+    }
+    if facts.too_deep {
+        out.push(
+            Finding::new(
+                Code::NestingTooDeep,
+                format!("archives nest more than {MAX_DEPTH} levels deep here; verification stopped at that depth (a nested or recursive zip bomb sign)"),
+            )
+            .at_path(path),
+        );
+    }
+    out
+}
+
+fn sniff(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Some("zip")
+    } else if head.starts_with(b"\x1f\x8b") {
+        Some("gzip")
+    } else if head.starts_with(b"BZh") {
+        Some("bzip2")
+    } else if tar_header_ok(head) {
+        Some("tar")
+    } else {
+        None
+    }
+}
+
+/// A tar header block: the `ustar` magic, or a valid header checksum (old v7 tars).
+fn tar_header_ok(block: &[u8]) -> bool {
+    if block.len() < 512 {
+        return false;
+    }
+    if &block[257..262] == b"ustar" {
+        return true;
+    }
+    let stored = std::str::from_utf8(&block[148..156]).ok().map(|s| s.trim_matches(|c: char| c == '\0' || c == ' '));
+    let Some(stored) = stored.and_then(|s| u32::from_str_radix(s, 8).ok()) else { return false };
+    let sum: u32 = block.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 }).sum();
+    sum == stored && block[0] != 0
+}
+
+/// Collects the start of a decompressed tar stream and counts its size.
+#[derive(Default)]
+struct TarSink {
+    head: Vec<u8>,
+    out: u64,
+}
+
+impl TarSink {
+    fn tar_ok(&self) -> bool {
+        // An empty tar (two zero blocks) is a valid, if useless, archive.
+        tar_header_ok(&self.head) || (self.head.len() >= 512 && self.head.iter().all(|&b| b == 0))
+    }
+}
+
+impl Write for TarSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.head.len() < 512 {
+            let n = (512 - self.head.len()).min(buf.len());
+            self.head.extend_from_slice(&buf[..n]);
+        }
+        self.out += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Standard or URL-safe base64, whitespace ignored; `None` when anything else appears.
+pub(crate) fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in text {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' | b'\n' | b'\r' | b' ' | b'\t' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trip() {
+        assert_eq!(decode_base64(b"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==").unwrap()[..4], *b"PK\x05\x06");
+        assert_eq!(decode_base64(b"!!"), None);
+    }
+
+    #[test]
+    fn kinds_by_name() {
+        assert_eq!(kind_of("plugins/u/cloudify-plugin.wgn"), Some(Kind::TarGz));
+        assert_eq!(kind_of("tenants/t/blueprints/bp.tar.gz"), Some(Kind::AnyBlueprint));
+        assert_eq!(kind_of("uploaded-blueprints/t/bp/bp.tar.gz"), Some(Kind::TarGz));
+        assert_eq!(kind_of("tenants/t/deployments/d.b64zip"), Some(Kind::B64Zip));
+        assert_eq!(kind_of("pg_data"), None);
+    }
+}
