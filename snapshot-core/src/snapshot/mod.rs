@@ -328,15 +328,15 @@ fn metadata(ctx: &mut Ctx, sem: &mut Semantics) {
             "composer_schema_revision holds the first Composer migration (a known Cloudify bug); 6.0+ restore maps it to 20171229105614-4_3-blueprint-repo.js",
         )));
     }
-    if let Some(id) = meta.get("execution_id") {
-        if !id.as_str().is_some_and(is_uuid) {
-            out.push(at(Finding::new(Code::ExecutionIdInvalid, "execution_id is not a UUID string")));
-        }
+    if let Some(id) = meta.get("execution_id")
+        && !id.as_str().is_some_and(is_uuid)
+    {
+        out.push(at(Finding::new(Code::ExecutionIdInvalid, "execution_id is not a UUID string")));
     }
-    if let Some(v) = meta.get("has_cloudify_events") {
-        if !v.is_boolean() {
-            out.push(at(Finding::new(Code::HasCloudifyEventsMissing, "has_cloudify_events is not a boolean")));
-        }
+    if let Some(v) = meta.get("has_cloudify_events")
+        && !v.is_boolean()
+    {
+        out.push(at(Finding::new(Code::HasCloudifyEventsMissing, "has_cloudify_events is not a boolean")));
     }
     for key in meta.keys().filter(|k| !KNOWN_KEYS.contains(&k.as_str())) {
         out.push(at(Finding::new(

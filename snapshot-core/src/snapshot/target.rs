@@ -64,13 +64,15 @@ pub(crate) fn predict(ctx: &mut Ctx, sem: &mut Semantics) {
         ));
     }
     let newer = |out: &mut Vec<Finding>| {
-        if let Some(s) = snap {
-            if s > t {
-                out.push(Finding::new(
-                    Code::TargetSnapshotNewer,
-                    format!("restore on {t} fails: \"Cannot restore a newer manager's snapshot on this manager [{s} > {t}]\""),
-                ));
-            }
+        if let Some(s) = snap
+            && s > t
+        {
+            out.push(Finding::new(
+                Code::TargetSnapshotNewer,
+                format!(
+                    "restore on {t} fails: \"Cannot restore a newer manager's snapshot on this manager [{s} > {t}]\""
+                ),
+            ));
         }
     };
     let strict = |out: &mut Vec<Finding>| {
@@ -83,13 +85,7 @@ pub(crate) fn predict(ctx: &mut Ctx, sem: &mut Semantics) {
     };
     let is_new = era.format() == Format::New;
     // Which path a 7.x manager takes: legacy iff all three revision keys are present.
-    let path = if t >= v(7, 0, 0) && !legacy_by_meta {
-        "new"
-    } else if is_new {
-        "new"
-    } else {
-        "legacy"
-    };
+    let path = if is_new || (t >= v(7, 0, 0) && !legacy_by_meta) { "new" } else { "legacy" };
 
     if t < v(3, 4, 0) {
         // 3.3.x: a string lookup, no parsing.
@@ -179,40 +175,43 @@ pub(crate) fn predict(ctx: &mut Ctx, sem: &mut Semantics) {
     }
 
     // Files the target's restore needs (§5.5) that the snapshot lacks.
-    if path == "legacy" && !is_new && edition == Edition::Premium && t >= v(4, 0, 1) {
-        if let Some(s) = snap {
-            let has = |n: &str| ctx.archive.by_name(n).is_some();
-            if s > v(4, 0, 0) && !has("stage_data") {
-                out.push(
+    if path == "legacy"
+        && !is_new
+        && edition == Edition::Premium
+        && t >= v(4, 0, 1)
+        && let Some(s) = snap
+    {
+        let has = |n: &str| ctx.archive.by_name(n).is_some();
+        if s > v(4, 0, 0) && !has("stage_data") {
+            out.push(
                     Finding::new(
                         Code::TargetFileRequired,
                         format!("premium {t} restores Stage for snapshots from 4.0.1 on and stage_data is missing; the restore fails"),
                     )
                     .severity(sev(s >= v(4, 3, 0))),
                 );
-            }
-            let composer_needed = s >= v(4, 2, 0)
-                && (t < v(6, 0, 0)
-                    || sem.info.metadata.composer_schema_revision.as_deref().is_some_and(|r| !r.is_empty()));
-            if composer_needed && !has("composer_data") {
-                out.push(Finding::new(
+        }
+        let composer_needed = s >= v(4, 2, 0)
+            && (t < v(6, 0, 0) || sem.info.metadata.composer_schema_revision.as_deref().is_some_and(|r| !r.is_empty()));
+        if composer_needed && !has("composer_data") {
+            out.push(Finding::new(
                     Code::TargetFileRequired,
                     format!("premium {t} with a Composer database restores composer_data for snapshots from 4.2 on, and it is missing; psql fails"),
                 ));
-            }
         }
     }
     if t < v(6, 3, 0) {
         // Restore before 6.3 does not apply the archive's modes (A9 targets 6.3+).
         ctx.findings.retain(|f| f.code != Code::UnreadableMode);
     }
-    if let Some(s) = snap {
-        if t > s && sem.info.counts.agents.unwrap_or(0) > 0 {
-            out.push(Finding::new(
-                Code::AdviceInstallNewAgents,
-                format!("after restoring onto the newer {t}, run the install_new_agents workflow ('cfy agents install') so the snapshot's agents connect to the new manager"),
-            ));
-        }
+    if let Some(s) = snap
+        && t > s
+        && sem.info.counts.agents.unwrap_or(0) > 0
+    {
+        out.push(Finding::new(
+            Code::AdviceInstallNewAgents,
+            format!("after restoring onto the newer {t}, run the install_new_agents workflow ('cfy agents install') so the snapshot's agents connect to the new manager"),
+        ));
     }
     let restorable = !out.iter().any(|f| f.severity == Severity::Error);
     let messages = out.iter().filter(|f| f.severity != Severity::Info).map(|f| f.message.clone()).collect();

@@ -286,17 +286,17 @@ pub(crate) fn check_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
                 prefix.push('/');
             }
             prefix.push_str(part);
-            if let Some(file) = files.get(&prefix) {
-                if seen.insert(prefix.clone()) {
-                    findings.push(
-                        Finding::new(
-                            Code::NameCollision,
-                            format!("'{}' is a file, but '{}' uses it as a directory", file.name, e.name),
-                        )
-                        .at_path(&file.name)
-                        .at_offset(file.central_offset),
-                    );
-                }
+            if let Some(file) = files.get(&prefix)
+                && seen.insert(prefix.clone())
+            {
+                findings.push(
+                    Finding::new(
+                        Code::NameCollision,
+                        format!("'{}' is a file, but '{}' uses it as a directory", file.name, e.name),
+                    )
+                    .at_path(&file.name)
+                    .at_offset(file.central_offset),
+                );
             }
         }
     }

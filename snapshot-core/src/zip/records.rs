@@ -45,9 +45,6 @@ impl<'a> Le<'a> {
     pub(crate) fn u64(&mut self) -> Option<u64> {
         self.bytes(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
     }
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.buf.get(self.pos..).unwrap_or(&[])
-    }
 }
 
 /// End of central directory record.

@@ -268,9 +268,10 @@ pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Op
             }));
         }
     };
-    if let Some((loc_at, declared, actual)) = locator_target {
-        if declared.checked_add(concat) != Some(actual) {
-            findings.push(
+    if let Some((loc_at, declared, actual)) = locator_target
+        && declared.checked_add(concat) != Some(actual)
+    {
+        findings.push(
                 Finding::new(
                     Code::Zip64LocatorInvalid,
                     format!(
@@ -279,7 +280,6 @@ pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Op
                 )
                 .at_offset(loc_at),
             );
-        }
     }
     if concat > 0 {
         findings.push(
