@@ -269,6 +269,8 @@ catalogue! {
         "networks.json is missing; restore of snapshots from 4.2 on opens it.";
     NetworksInvalid = "networks-invalid", Error, "C5",
         "networks.json is not an object with an active_networks list of strings.";
+    NetworksActive = "networks-active", Info, "C5",
+        "Agents use networks other than default; the target manager must define networks of these names or restore fails.";
     RestSecurityMissing = "rest-security-missing", Error, "C6",
         "rest-security.conf is missing; restore of snapshots from 4.4 on needs it.";
     RestSecurityInvalid = "rest-security-invalid", Error, "C6",

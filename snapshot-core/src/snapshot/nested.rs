@@ -51,15 +51,20 @@ pub(crate) struct NestedFacts {
 /// the snapshot itself).
 pub(crate) fn analyzer_for(entry: &Entry, depth: u32) -> Option<Box<dyn Analyzer>> {
     let kind = kind_of(&entry.name)?;
-    Some(Box::new(Nested::new(kind, depth)))
+    let mut nested = Nested::new(kind, depth);
+    nested.wagon = entry.name.ends_with(".wgn");
+    Some(Box::new(nested))
 }
 
 fn kind_of(name: &str) -> Option<Kind> {
     let lower = name.to_ascii_lowercase();
-    let in_new_blueprints = lower.starts_with("tenants/") && lower.contains("/blueprints/");
+    // New-format restore fixes the `.tar.gz` suffix whatever the archive's type; legacy
+    // restore copies uploaded blueprints back byte for byte, so any archive type is fine there.
+    let in_new_blueprints =
+        (lower.starts_with("tenants/") && lower.contains("/blueprints/")) || lower.starts_with("uploaded-blueprints/");
     Some(if lower.ends_with(".b64zip") {
         Kind::B64Zip
-    } else if in_new_blueprints && lower.ends_with(".tar.gz") {
+    } else if in_new_blueprints {
         Kind::AnyBlueprint
     } else if lower.ends_with(".zip") {
         Kind::Zip
@@ -76,6 +81,8 @@ fn kind_of(name: &str) -> Option<Kind> {
 
 struct Nested {
     kind: Kind,
+    /// A legacy plugin wagon (`.wgn`), whose failure restore reports in its own words.
+    wagon: bool,
     depth: u32,
     head: Vec<u8>,
     /// Buffered bytes for zip and base64 members, up to the cap.
@@ -93,6 +100,7 @@ impl Nested {
         let cap = if kind == Kind::B64Zip { cap / 3 * 4 + 4 } else { cap };
         Nested {
             kind,
+            wagon: false,
             depth,
             head: Vec::new(),
             buf: Vec::new(),
@@ -155,21 +163,25 @@ impl Analyzer for Nested {
             Kind::AnyBlueprint => magic.is_some(),
             Kind::B64Zip => true,
         };
+        if !expected_ok && self.wagon {
+            return self.problem(
+                "this wagon is not a gzip'd tar (a wagon is a tar.gz with package.json): 4.0 – 5.0.5 restore fails to install the plugin unless --ignore-plugin-failure is given, and the plugin cannot be used".into(),
+            );
+        }
         if !expected_ok {
-            return self.problem(format!(
-                "it is not the {} its name says{}",
-                match self.kind {
-                    Kind::Zip => "zip archive",
-                    Kind::TarGz => "gzip'd tar (a wagon or blueprint archive)",
-                    Kind::TarBz2 => "bzip2'd tar",
-                    Kind::Tar => "tar archive",
-                    _ => "blueprint archive (zip, tar, tar.gz or tar.bz2)",
-                },
-                match magic {
-                    Some(m) => format!(" (its bytes are a {m} file)"),
-                    None => " (its first bytes match no archive format)".to_string(),
-                }
-            ));
+            let found = match magic {
+                Some(m) => format!("its bytes are a {m} file"),
+                None => "its first bytes match no archive format".to_string(),
+            };
+            return self.problem(match self.kind {
+                Kind::AnyBlueprint => format!(
+                    "this blueprint archive is not a zip, gzip, bzip2 or tar file ({found}): restore copies it back as the blueprint's archive, so downloading the blueprint yields a broken file"
+                ),
+                Kind::Zip => format!("it is not the zip archive its name says ({found})"),
+                Kind::TarGz => format!("it is not the gzip'd tar its name says ({found})"),
+                Kind::TarBz2 => format!("it is not the bzip2'd tar its name says ({found})"),
+                Kind::Tar | Kind::B64Zip => format!("it is not the tar archive its name says ({found})"),
+            });
         }
         if let Some(e) = &self.gz_error {
             return self.problem(format!("its gzip stream is broken: {e}"));
@@ -177,9 +189,11 @@ impl Analyzer for Nested {
         if let Some(gz) = self.gz {
             return match gz.finish() {
                 Err(e) => nested_problem(format!("its gzip stream is broken or cut: {e}")),
-                Ok(sink) if !sink.tar_ok() => {
-                    nested_problem("it decompresses, but not to a tar archive (no tar header at the start)".to_string())
-                }
+                Ok(sink) if !sink.tar_ok() => nested_problem(if self.wagon {
+                    "this wagon is a gzip file but holds no tar archive: 4.0 – 5.0.5 restore fails to install the plugin unless --ignore-plugin-failure is given".to_string()
+                } else {
+                    "it decompresses, but not to a tar archive (no tar header at the start)".to_string()
+                }),
                 Ok(_) => Facts::Nested(NestedFacts::default()),
             };
         }
@@ -367,7 +381,7 @@ mod tests {
     fn kinds_by_name() {
         assert_eq!(kind_of("plugins/u/cloudify-plugin.wgn"), Some(Kind::TarGz));
         assert_eq!(kind_of("tenants/t/blueprints/bp.tar.gz"), Some(Kind::AnyBlueprint));
-        assert_eq!(kind_of("uploaded-blueprints/t/bp/bp.tar.gz"), Some(Kind::TarGz));
+        assert_eq!(kind_of("uploaded-blueprints/t/bp/bp.tar.gz"), Some(Kind::AnyBlueprint));
         assert_eq!(kind_of("tenants/t/deployments/d.b64zip"), Some(Kind::B64Zip));
         assert_eq!(kind_of("pg_data"), None);
     }

@@ -1,7 +1,390 @@
 //! A streaming scanner for plain-text `pg_dump` output (spec §3.7.3, rule C3): header, COPY
 //! blocks and their terminators, row counts per table, the completion marker and the trailing
 //! DELETE. Memory is one partial line, whatever the dump's size.
+//!
+//! The scanner looks at column values only to count the non-empty ones of a few secret-bearing
+//! columns ([`SECRET_COLUMNS`]); it never keeps a value, except tenant names, which are not
+//! secret and feed the preview.
+
+use super::content::{Analyzer, Facts};
+use std::collections::BTreeMap;
+
+/// Longest line kept whole. Longer lines (big pickled plans, blueprint sources) are cut to this
+/// prefix; what the checks need is always at the start of a line.
+pub(crate) const MAX_LINE: usize = 1 << 20;
+/// Distinct tables recorded; a hostile dump cannot grow the map beyond this.
+const MAX_TABLES: usize = 4096;
+/// Tenant names kept for the preview.
+const MAX_NAMES: usize = 10_000;
+
+/// `(table, column)` pairs whose non-empty values the security inventory counts.
+pub(crate) const SECRET_COLUMNS: &[(&str, &str)] =
+    &[("secrets", "value"), ("users", "password"), ("tenants", "rabbitmq_password"), ("agents", "rabbitmq_password")];
 
 /// What the scanner learned about one dump.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct SqlFacts {}
+pub(crate) struct SqlFacts {
+    /// The dump starts with `--` / `-- PostgreSQL database dump`.
+    pub header: bool,
+    /// Line of the first byte sequence that is not UTF-8.
+    pub bad_utf8_line: Option<u64>,
+    /// Rows per table (schema prefix and quotes removed), for every COPY block seen.
+    pub tables: BTreeMap<String, u64>,
+    /// The table whose COPY block is still open at the end, with the rows it had by then.
+    pub open_copy: Option<(String, u64)>,
+    /// `-- PostgreSQL database dump complete` is present.
+    pub complete: bool,
+    /// `DELETE FROM [public.]executions WHERE id = '…';` is present.
+    pub delete: bool,
+    /// Non-empty values per `table.column` of [`SECRET_COLUMNS`].
+    pub values: BTreeMap<String, u64>,
+    /// `tenants.name` values.
+    pub tenant_names: Vec<String>,
+    /// Lines in the dump.
+    pub lines: u64,
+    /// Whether the whole entry was read and matched its CRC and size.
+    pub verified: bool,
+}
+
+impl SqlFacts {
+    /// Rows of a table, when it has a COPY block.
+    pub(crate) fn rows(&self, table: &str) -> Option<u64> {
+        self.tables.get(table).copied()
+    }
+
+    /// Non-empty values of `table.column`.
+    pub(crate) fn values(&self, table: &str, column: &str) -> u64 {
+        self.values.get(&format!("{table}.{column}")).copied().unwrap_or(0)
+    }
+}
+
+/// Splits a byte stream into lines, keeping at most [`MAX_LINE`] bytes of a partial line. A
+/// line's delivered content is the same however the stream is chunked.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    buf: Vec<u8>,
+    cut: bool,
+    /// Lines delivered so far.
+    pub count: u64,
+}
+
+impl Lines {
+    /// Feeds a chunk; `on_line(line, cut, number)` gets each completed line without its `\n`
+    /// (at most [`MAX_LINE`] bytes; `cut` says it was longer), numbered from 1.
+    pub(crate) fn feed(&mut self, mut bytes: &[u8], mut on_line: impl FnMut(&[u8], bool, u64)) {
+        while let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
+            self.count += 1;
+            if self.buf.is_empty() && !self.cut {
+                let line = &bytes[..nl];
+                on_line(&line[..line.len().min(MAX_LINE)], line.len() > MAX_LINE, self.count);
+            } else {
+                self.keep(&bytes[..nl]);
+                on_line(&self.buf, self.cut, self.count);
+                self.buf.clear();
+                self.cut = false;
+            }
+            bytes = &bytes[nl + 1..];
+        }
+        self.keep(bytes);
+    }
+
+    /// Delivers the last line when the stream does not end with `\n`.
+    pub(crate) fn finish(&mut self, mut on_line: impl FnMut(&[u8], bool, u64)) {
+        if !self.buf.is_empty() || self.cut {
+            self.count += 1;
+            on_line(&self.buf, self.cut, self.count);
+            self.buf.clear();
+            self.cut = false;
+        }
+    }
+
+    fn keep(&mut self, bytes: &[u8]) {
+        let room = MAX_LINE - self.buf.len();
+        self.cut |= bytes.len() > room;
+        self.buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+}
+
+/// UTF-8 validation across chunk boundaries: carries at most 3 bytes of an unfinished sequence.
+#[derive(Debug, Default)]
+struct Utf8 {
+    carry: Vec<u8>,
+    bad: bool,
+}
+
+impl Utf8 {
+    /// Validates the next chunk; returns the chunk offset of the first invalid byte (0 when the
+    /// sequence carried from the previous chunk is the invalid one). Reports once.
+    fn feed(&mut self, bytes: &[u8]) -> Option<usize> {
+        if self.bad {
+            return None;
+        }
+        let mut rest = bytes;
+        while !self.carry.is_empty() {
+            let (&b, tail) = rest.split_first()?;
+            self.carry.push(b);
+            rest = tail;
+            match std::str::from_utf8(&self.carry) {
+                Ok(_) => self.carry.clear(),
+                Err(e) if e.error_len().is_some() => return self.fail(0),
+                Err(_) => {}
+            }
+        }
+        match std::str::from_utf8(rest) {
+            Ok(_) => None,
+            Err(e) if e.error_len().is_some() => self.fail(bytes.len() - rest.len() + e.valid_up_to()),
+            Err(e) => {
+                self.carry.extend_from_slice(&rest[e.valid_up_to()..]);
+                None
+            }
+        }
+    }
+
+    /// Whether the stream ends inside a sequence.
+    fn finish(&mut self) -> bool {
+        !self.bad && !self.carry.is_empty()
+    }
+
+    fn fail(&mut self, at: usize) -> Option<usize> {
+        self.bad = true;
+        Some(at)
+    }
+}
+
+/// The COPY block being read.
+#[derive(Debug)]
+struct Block {
+    table: String,
+    rows: u64,
+    /// Column positions of [`SECRET_COLUMNS`] for this table, their `table.column` keys and
+    /// how many non-empty values they had.
+    tracked: Vec<(usize, String, u64)>,
+    /// Position of `name` in `tenants`.
+    name_col: Option<usize>,
+}
+
+impl Block {
+    fn close(self, facts: &mut SqlFacts) {
+        *facts.tables.entry(self.table).or_default() += self.rows;
+        for (_, key, n) in self.tracked {
+            *facts.values.entry(key).or_default() += n;
+        }
+    }
+}
+
+/// The streaming pg_dump scanner (C3, C4, C8 and the SQL part of S1).
+#[derive(Debug, Default)]
+pub(crate) struct SqlScanner {
+    lines: Lines,
+    utf8: Utf8,
+    facts: SqlFacts,
+    block: Option<Block>,
+}
+
+impl SqlScanner {
+    pub(crate) fn new() -> SqlScanner {
+        SqlScanner::default()
+    }
+
+    fn line(facts: &mut SqlFacts, block: &mut Option<Block>, line: &[u8], cut: bool, n: u64) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match n {
+            // Line 1 is recorded here and confirmed by line 2 (and by `finish` for 1-line files).
+            1 => facts.header = line == b"--",
+            2 => facts.header &= line.starts_with(b"-- PostgreSQL database dump"),
+            _ => {}
+        }
+        if line == b"\\."
+            && let Some(done) = block.take()
+        {
+            done.close(facts);
+            return;
+        }
+        if let Some(b) = block.as_mut() {
+            b.rows += 1;
+            let field = |i: usize| line.split(|&c| c == b'\t').nth(i);
+            for (i, _, count) in &mut b.tracked {
+                // A cut row counts when the column lies past the kept prefix: over-counting a
+                // secret is safer than missing one.
+                let present = field(*i).map_or(cut, |v| !v.is_empty() && v != b"\\N");
+                *count += u64::from(present);
+            }
+            if let Some(name) = b.name_col.and_then(field)
+                && !name.is_empty()
+                && name.len() <= 256
+                && facts.tenant_names.len() < MAX_NAMES
+            {
+                facts.tenant_names.push(String::from_utf8_lossy(name).into_owned());
+            }
+            return;
+        }
+        if line.starts_with(b"COPY ") && line.ends_with(b" FROM stdin;") {
+            let (mut table, columns) = parse_copy(&String::from_utf8_lossy(line));
+            if facts.tables.len() >= MAX_TABLES && !facts.tables.contains_key(&table) {
+                table = "(other tables)".into();
+            }
+            let position = |col: &str| columns.iter().position(|c| c == col);
+            let tracked = SECRET_COLUMNS
+                .iter()
+                .filter(|(t, _)| *t == table)
+                .filter_map(|(t, col)| position(col).map(|i| (i, format!("{t}.{col}"), 0)))
+                .collect();
+            let name_col = if table == "tenants" { position("name") } else { None };
+            *block = Some(Block { table, rows: 0, tracked, name_col });
+        } else if line == b"-- PostgreSQL database dump complete" {
+            facts.complete = true;
+        } else if (line.starts_with(b"DELETE FROM executions WHERE id = '")
+            || line.starts_with(b"DELETE FROM public.executions WHERE id = '"))
+            && line.ends_with(b"';")
+        {
+            facts.delete = true;
+        }
+    }
+}
+
+/// The table name (no schema, no quotes) and column names of a `COPY t (a, b) FROM stdin;` line.
+fn parse_copy(line: &str) -> (String, Vec<String>) {
+    let body = &line["COPY ".len()..line.len() - " FROM stdin;".len()];
+    let (name, cols) = match body.find(" (") {
+        Some(i) => (&body[..i], body[i + 2..].strip_suffix(')').unwrap_or("")),
+        None => (body, ""),
+    };
+    let unquote = |s: &str| s.trim().trim_matches('"').replace("\"\"", "\"");
+    let name = name.strip_prefix("public.").unwrap_or(name);
+    let mut table = unquote(name);
+    table.truncate(256);
+    (table, cols.split(',').map(unquote).collect())
+}
+
+impl Analyzer for SqlScanner {
+    fn feed(&mut self, bytes: &[u8]) {
+        if let Some(at) = self.utf8.feed(bytes) {
+            let newlines = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.facts.bad_utf8_line = Some(self.lines.count + newlines + 1);
+        }
+        let (facts, block) = (&mut self.facts, &mut self.block);
+        self.lines.feed(bytes, |line, cut, n| SqlScanner::line(facts, block, line, cut, n));
+    }
+
+    fn finish(mut self: Box<Self>, verified: bool) -> Facts {
+        let (facts, block) = (&mut self.facts, &mut self.block);
+        self.lines.finish(|line, cut, n| SqlScanner::line(facts, block, line, cut, n));
+        // An unfinished sequence can only sit on the last line (a `\n` would have ended it).
+        if self.utf8.finish() {
+            self.facts.bad_utf8_line = Some(self.lines.count);
+        }
+        if let Some(b) = self.block.take() {
+            self.facts.open_copy = Some((b.table.clone(), b.rows));
+            b.close(&mut self.facts);
+        }
+        self.facts.header &= self.lines.count >= 2;
+        self.facts.lines = self.lines.count;
+        self.facts.verified = verified;
+        Facts::Sql(self.facts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DUMP: &str = "--\n-- PostgreSQL database dump\n--\n\nSET client_encoding = 'UTF8';\n\n\
+        COPY public.tenants (id, name, rabbitmq_password) FROM stdin;\n0\tdefault_tenant\tpw\n1\tté am\t\\N\n\\.\n\n\
+        COPY \"UserApps\" (id, \"appData\") FROM stdin;\n1\t{}\n\\.\n\n\
+        COPY secrets (id, value) FROM stdin;\n\\.\n\n\
+        --\n-- PostgreSQL database dump complete\n--\n\n\
+        DELETE FROM executions WHERE id = 'e1';\n";
+
+    fn scan(chunks: &[&[u8]]) -> SqlFacts {
+        let mut s = Box::new(SqlScanner::new());
+        for c in chunks {
+            s.feed(c);
+        }
+        match s.finish(true) {
+            Facts::Sql(f) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn complete_dump() {
+        let f = scan(&[DUMP.as_bytes()]);
+        assert!(f.header && f.complete && f.delete && f.open_copy.is_none() && f.bad_utf8_line.is_none());
+        assert_eq!(f.rows("tenants"), Some(2));
+        assert_eq!(f.rows("UserApps"), Some(1));
+        assert_eq!(f.rows("secrets"), Some(0));
+        assert_eq!(f.values("tenants", "rabbitmq_password"), 1);
+        assert_eq!(f.tenant_names, ["default_tenant", "té am"]);
+        assert_eq!(f.lines, DUMP.lines().count() as u64);
+    }
+
+    #[test]
+    fn chunk_boundaries_at_every_byte() {
+        let whole = scan(&[DUMP.as_bytes()]);
+        let b = DUMP.as_bytes();
+        for i in 0..=b.len() {
+            assert_eq!(scan(&[&b[..i], &b[i..]]), whole, "split at {i}");
+        }
+        let bytes: Vec<&[u8]> = b.chunks(1).collect();
+        assert_eq!(scan(&bytes), whole);
+    }
+
+    #[test]
+    fn truncated_copy_and_missing_marker() {
+        let cut = &DUMP[..DUMP.find("1\tté").unwrap()];
+        let f = scan(&[cut.as_bytes()]);
+        assert_eq!(f.open_copy, Some(("tenants".into(), 1)));
+        assert!(!f.complete && !f.delete);
+        let f = scan(&[&DUMP.as_bytes()[..DUMP.find("--\n-- PostgreSQL database dump complete").unwrap()]]);
+        assert!(f.open_copy.is_none() && !f.complete);
+    }
+
+    #[test]
+    fn missing_delete_and_invalid_header() {
+        let f = scan(&[DUMP.replace("DELETE FROM executions WHERE id = 'e1';\n", "").as_bytes()]);
+        assert!(f.complete && !f.delete);
+        let f = scan(&[DUMP.replace("DELETE FROM executions", "DELETE FROM public.executions").as_bytes()]);
+        assert!(f.delete);
+        assert!(!scan(&[b"PGDMP\x01\x0e"]).header);
+        assert!(!scan(&[]).header);
+        assert!(!scan(&[DUMP.replacen("--\n", "", 1).as_bytes()]).header);
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_across_chunks() {
+        let mut bad = DUMP.as_bytes().to_vec();
+        let at = DUMP.find("té").unwrap() + 1; // the first byte of 'é'
+        bad[at + 1] = b'x'; // a lead byte followed by ASCII
+        let line = DUMP[..at].lines().count() as u64;
+        for i in 0..=bad.len() {
+            assert_eq!(scan(&[&bad[..i], &bad[i..]]).bad_utf8_line, Some(line), "split at {i}");
+        }
+        let unfinished = &DUMP.as_bytes()[..at + 1];
+        assert_eq!(scan(&[unfinished]).bad_utf8_line, Some(line));
+    }
+
+    #[test]
+    fn long_lines_are_cut_not_kept() {
+        let row = format!("0\tbig\t{}\n", "x".repeat(3 * MAX_LINE));
+        let dump = DUMP.replace("0\tdefault_tenant\tpw\n", &row);
+        let whole = scan(&[dump.as_bytes()]);
+        let pieces: Vec<&[u8]> = dump.as_bytes().chunks(4096).collect();
+        assert_eq!(scan(&pieces), whole);
+        assert_eq!(whole.rows("tenants"), Some(2));
+        assert_eq!(whole.values("tenants", "rabbitmq_password"), 1);
+        // A row whose tracked column is past the cut counts as holding a value.
+        let row = format!("0\t{}\t\\N\n", "n".repeat(2 * MAX_LINE));
+        let f = scan(&[DUMP.replace("0\tdefault_tenant\tpw\n", &row).as_bytes()]);
+        assert_eq!(f.values("tenants", "rabbitmq_password"), 1);
+        assert_eq!(f.tenant_names, ["té am"]);
+    }
+
+    #[test]
+    fn copy_lines_parse() {
+        assert_eq!(
+            parse_copy("COPY public.\"Blue Prints\" (id, \"createdAt\") FROM stdin;"),
+            ("Blue Prints".into(), vec!["id".into(), "createdAt".into()])
+        );
+        assert_eq!(parse_copy("COPY events FROM stdin;").0, "events");
+    }
+}
