@@ -165,6 +165,8 @@ catalogue! {
         "Decompression stopped at the output budget before the entry ended.";
     DirectoryWithData = "directory-with-data", Warning, "H21",
         "A directory entry carries data, or an entry is marked a directory without a trailing slash.";
+    VerificationIncomplete = "verification-incomplete", Error, "A5",
+        "Verification stopped (time limit or cancel) before every entry's data was checked; unchecked data counts as a failure.";
     DataNotVerified = "data-not-verified", Error, "A5",
         "The entry's data could not be verified (unsupported method, encryption, or a broken header); it counts as a failure.";
 
@@ -375,5 +377,15 @@ mod tests {
             assert_eq!(Code::from_name(name), Some(code));
             assert!(!code.rule().is_empty() && code.description().ends_with('.'));
         }
+    }
+
+    /// Adding, renaming or re-rating a code is a reviewed diff of this snapshot.
+    #[test]
+    fn catalogue_snapshot() {
+        let listing: Vec<String> = Code::ALL
+            .iter()
+            .map(|c| format!("{:<36} {:<8} {}", c.as_str(), c.default_severity().as_str(), c.rule()))
+            .collect();
+        insta::assert_snapshot!(listing.join("\n"));
     }
 }

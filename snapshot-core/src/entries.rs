@@ -26,15 +26,24 @@ pub struct EntryInfo {
     pub readable: bool,
 }
 
-/// Lists the entries, or `None` when the file has no readable central directory (verify it to
-/// learn why).
-pub fn list_entries(src: &dyn ReadAt) -> Result<Option<Vec<EntryInfo>>, Error> {
-    let limits = Limits::default();
-    let mut findings = Vec::new();
-    let parse_limits = ParseLimits { max_entries: limits.max_entries, gap_scan_bytes: 0 };
-    let Some(archive) = zip::parse(src, parse_limits, &mut findings)? else { return Ok(None) };
-    Ok(Some(
-        archive
+/// An archive parsed once, for listing entries and streaming their content.
+#[derive(Debug, Clone)]
+pub struct Entries {
+    archive: zip::Archive,
+}
+
+impl Entries {
+    /// Parses the central directory, or `None` when the file has no readable one (verify it to
+    /// learn why).
+    pub fn open(src: &dyn ReadAt) -> Result<Option<Entries>, Error> {
+        let mut findings = Vec::new();
+        let limits = ParseLimits { max_entries: Limits::default().max_entries, gap_scan_bytes: 0 };
+        Ok(zip::parse(src, limits, &mut findings)?.map(|archive| Entries { archive }))
+    }
+
+    /// Every entry, in central-directory order.
+    pub fn list(&self) -> Vec<EntryInfo> {
+        self.archive
             .entries
             .iter()
             .map(|e| EntryInfo {
@@ -47,27 +56,37 @@ pub fn list_entries(src: &dyn ReadAt) -> Result<Option<Vec<EntryInfo>>, Error> {
                 is_dir: e.is_dir(),
                 readable: e.readable && e.data_offset.is_some(),
             })
-            .collect(),
-    ))
+            .collect()
+    }
+
+    /// Streams entry `index`'s decompressed content to `sink` in chunks. Returns whether the
+    /// data matched its CRC and sizes; `Ok(false)` also when the entry is unreadable.
+    pub fn stream(&self, src: &dyn ReadAt, index: usize, sink: &mut dyn FnMut(&[u8])) -> Result<bool, Error> {
+        let Some(entry) = self.archive.entries.get(index) else { return Ok(false) };
+        if !entry.readable || entry.data_offset.is_none() {
+            return Ok(false);
+        }
+        if entry.compressed_size == 0 && entry.uncompressed_size == 0 {
+            return Ok(entry.crc == 0);
+        }
+        let mut check = DataCheck::new(entry, None, Limits::default().max_output);
+        loop {
+            if let Step::Done(outcome) = check.step_tap(src, u64::MAX, sink)? {
+                return Ok(outcome.verified);
+            }
+        }
+    }
 }
 
-/// Streams entry `index`'s decompressed content to `sink` in chunks. Returns whether the data
-/// matched its CRC and sizes; `Ok(false)` also when the entry is unreadable.
+/// Lists the entries, or `None` when the file has no readable central directory.
+pub fn list_entries(src: &dyn ReadAt) -> Result<Option<Vec<EntryInfo>>, Error> {
+    Ok(Entries::open(src)?.map(|e| e.list()))
+}
+
+/// Streams one entry's content; parses the archive each call, so use [`Entries`] for many.
 pub fn stream_entry(src: &dyn ReadAt, index: usize, sink: &mut dyn FnMut(&[u8])) -> Result<bool, Error> {
-    let mut findings = Vec::new();
-    let parse_limits = ParseLimits { max_entries: Limits::default().max_entries, gap_scan_bytes: 0 };
-    let Some(archive) = zip::parse(src, parse_limits, &mut findings)? else { return Ok(false) };
-    let Some(entry) = archive.entries.get(index) else { return Ok(false) };
-    if !entry.readable || entry.data_offset.is_none() {
-        return Ok(false);
-    }
-    if entry.compressed_size == 0 && entry.uncompressed_size == 0 {
-        return Ok(entry.crc == 0);
-    }
-    let mut check = DataCheck::new(entry, None, Limits::default().max_output);
-    loop {
-        if let Step::Done(outcome) = check.step_tap(src, u64::MAX, sink)? {
-            return Ok(outcome.verified);
-        }
+    match Entries::open(src)? {
+        Some(entries) => entries.stream(src, index, sink),
+        None => Ok(false),
     }
 }

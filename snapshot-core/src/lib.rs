@@ -33,7 +33,7 @@ mod verify;
 mod zip;
 
 pub use code::{Code, Severity};
-pub use entries::{EntryInfo, list_entries, stream_entry};
+pub use entries::{Entries, EntryInfo, list_entries, stream_entry};
 pub use error::Error;
 pub use report::{Edition, Finding, Level, Report};
 pub use source::ReadAt;

@@ -51,6 +51,17 @@ pub enum Verdict {
     Fail,
 }
 
+impl Verdict {
+    /// The kebab-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::PassWithWarnings => "pass-with-warnings",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
 /// One problem or fact found in the archive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -343,6 +354,23 @@ pub enum SecretKind {
     Certificate,
 }
 
+impl SecretKind {
+    /// The kebab-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::PrivateKey => "private-key",
+            SecretKind::AgentKey => "agent-key",
+            SecretKind::EncryptionKey => "encryption-key",
+            SecretKind::ClearSecret => "clear-secret",
+            SecretKind::EncryptedSecret => "encrypted-secret",
+            SecretKind::BrokerPassword => "broker-password",
+            SecretKind::PasswordHash => "password-hash",
+            SecretKind::ConfigCredential => "config-credential",
+            SecretKind::Certificate => "certificate",
+        }
+    }
+}
+
 /// One kind of sensitive content at one path. Never holds the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SecretItem {
@@ -392,6 +420,13 @@ impl Report {
         self.summary.errors > 0
     }
 
+    /// Adds a finding a front end made (for example `verification-incomplete` after a time
+    /// limit), keeping the canonical order, counts and verdict.
+    pub fn push_finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
+        self.seal();
+    }
+
     /// Records the whole-file SHA-256 computed by the front end.
     pub fn set_sha256(&mut self, hex: String) {
         self.file.sha256 = Some(hex);
@@ -428,5 +463,30 @@ impl Report {
             Verdict::Pass
         };
         self.security.items.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_str_matches_serde() {
+        for kind in [
+            SecretKind::PrivateKey,
+            SecretKind::AgentKey,
+            SecretKind::EncryptionKey,
+            SecretKind::ClearSecret,
+            SecretKind::EncryptedSecret,
+            SecretKind::BrokerPassword,
+            SecretKind::PasswordHash,
+            SecretKind::ConfigCredential,
+            SecretKind::Certificate,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        for v in [Verdict::Pass, Verdict::PassWithWarnings, Verdict::Fail] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
     }
 }

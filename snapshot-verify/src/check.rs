@@ -1,0 +1,349 @@
+//! Verifying one file: the quick phase, the data pass on a pool of threads, the whole-file
+//! SHA-256 on a thread of its own, and what the CLI adds on top of the core's report (checksum
+//! comparison, time limit).
+//!
+//! The data pass takes the core's [`EntryJob`]s and runs them largest first (so the biggest
+//! entry, usually `pg_data`, starts at once and the small ones fill in around it) on scoped
+//! threads that share one [`FileSource`] and pull from one queue. The calling thread meanwhile
+//! reports progress. The core merges results in central-directory order, so the report is the
+//! same for any number of threads.
+
+use crate::hash::{Expected, sha256_source};
+use crate::inputs::Input;
+use crate::source::{Counting, FileSource};
+use anyhow::{Context, Result, anyhow};
+use snapshot_core::report::Report;
+use snapshot_core::{Code, EntryJob, Finding, JobOutcome, Options, Verifier};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How often the data pass reports progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// What verifying each file needs; shared by every file of a run.
+#[derive(Debug)]
+pub struct Plan {
+    /// Core options; `file_name` is set per file.
+    pub opts: Options,
+    /// Compute the whole-file SHA-256.
+    pub sha256: bool,
+    /// The digest each file must have.
+    pub expected: Option<Expected>,
+    /// Threads for one file's data pass.
+    pub threads: usize,
+    /// When to stop starting entry checks (`--max-duration`), and the limit as given.
+    pub deadline: Option<(Instant, f64)>,
+    /// Set when the run is abandoned (the output pipe closed): stop as soon as possible.
+    pub cancel: AtomicBool,
+}
+
+impl Plan {
+    fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|(at, _)| Instant::now() >= at)
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// Progress of one file's data pass, in compressed input bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes done.
+    pub done: u64,
+    /// Bytes in all.
+    pub total: u64,
+    /// Which report this is.
+    pub phase: Phase,
+}
+
+/// Where in the data pass a [`Progress`] was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The data pass starts.
+    Start,
+    /// While it runs.
+    Running,
+    /// It ended (or stopped at the deadline).
+    End,
+}
+
+/// What the file workers tell the thread that writes the output.
+#[derive(Debug)]
+pub enum Event {
+    /// File `index` is being opened.
+    Started(usize),
+    /// Its data pass advanced.
+    Progress(usize, Progress),
+    /// It is done (boxed: a report is large, the other events are small).
+    Done(Box<Outcome>),
+}
+
+/// The result of one file.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Its position among the inputs.
+    pub index: usize,
+    /// The path as given (or the argument that matched nothing).
+    pub file: String,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// The report, or why there is none.
+    pub result: Result<Checked>,
+}
+
+/// A verified file: the core's report and what the CLI found on top of it.
+#[derive(Debug)]
+pub struct Checked {
+    /// The core's report (with `file.sha256` set when hashed).
+    pub report: Report,
+    /// Failures the report cannot express.
+    pub problems: Vec<Problem>,
+}
+
+/// A failure outside the core's findings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// The whole-file SHA-256 differs from `--expect-sha256`.
+    ShaMismatch {
+        /// What it should be.
+        expected: String,
+        /// What it is.
+        actual: String,
+    },
+    /// `--expect-sha256 @FILE` has no usable line for this file.
+    ShaNoExpectation(String),
+    /// `--max-duration` stopped the run before every entry (or the hash) was done.
+    Incomplete {
+        /// The limit, in seconds.
+        after: f64,
+        /// Entry checks never started.
+        skipped: usize,
+        /// Entry checks in all.
+        jobs: usize,
+        /// The whole-file hash did not finish.
+        hash_unfinished: bool,
+    },
+}
+
+impl Problem {
+    /// A stable kebab-case name, for machine formats.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::ShaMismatch { .. } => "sha256-mismatch",
+            Problem::ShaNoExpectation(_) => "sha256-no-expectation",
+            Problem::Incomplete { .. } => "incomplete",
+        }
+    }
+
+    /// A sentence for people.
+    pub fn message(&self) -> String {
+        match self {
+            Problem::ShaMismatch { expected, actual } => {
+                format!("SHA-256 mismatch: expected {expected}, got {actual}")
+            }
+            Problem::ShaNoExpectation(why) => format!("no expected SHA-256: {why}"),
+            Problem::Incomplete { after, skipped, jobs, hash_unfinished } => {
+                let mut s = format!("verification incomplete: stopped after {} s", fmt_secs(*after));
+                if *skipped > 0 {
+                    s += &format!("; the data of {skipped} of {jobs} entries was not verified");
+                }
+                if *hash_unfinished {
+                    s += "; the SHA-256 was not finished";
+                }
+                s
+            }
+        }
+    }
+
+    /// The exit status it calls for.
+    pub fn status(&self) -> crate::exit::ExitStatus {
+        match self {
+            Problem::ShaNoExpectation(_) => crate::exit::ExitStatus::Error,
+            _ => crate::exit::ExitStatus::Failure,
+        }
+    }
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
+}
+
+/// Verifies one file, sending progress on `events`.
+pub fn verify_file(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> Outcome {
+    let start = Instant::now();
+    let _ = events.send(Event::Started(index));
+    let result = verify(index, input, plan, events);
+    Outcome { index, file: input.display(), elapsed: start.elapsed(), result }
+}
+
+fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> Result<Checked> {
+    let src = FileSource::open(&input.path)?;
+    let file_name = input.path.file_name().map_or_else(|| input.display(), |n| n.to_string_lossy().into_owned());
+    let opts = Options { file_name, ..plan.opts.clone() };
+    let expected = plan.expected.as_ref().map(|e| e.for_file(&input.path));
+    let abort = AtomicBool::new(false);
+    thread::scope(|s| {
+        let hasher = (plan.sha256 || expected.is_some()).then(|| {
+            s.spawn(|| {
+                sha256_source(&src, &|| abort.load(Ordering::Relaxed) || plan.cancelled() || plan.past_deadline())
+            })
+        });
+        let verified = verify_data(index, &src, opts, plan, events);
+        if verified.is_err() {
+            abort.store(true, Ordering::Relaxed);
+        }
+        let sha = hasher.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let (mut report, mut incomplete) = verified?;
+        let mut problems = Vec::new();
+        match sha.transpose().context("could not compute the SHA-256")? {
+            Some(Some(hex)) => {
+                if let Some(Ok(want)) = &expected
+                    && *want != hex
+                {
+                    problems.push(Problem::ShaMismatch { expected: want.clone(), actual: hex.clone() });
+                }
+                report.set_sha256(hex);
+            }
+            Some(None) => {
+                if plan.cancelled() {
+                    return Err(anyhow!("cancelled"));
+                }
+                if let Some(Problem::Incomplete { hash_unfinished, .. }) = &mut incomplete {
+                    *hash_unfinished = true;
+                } else {
+                    let after = plan.deadline.map_or(0.0, |(_, secs)| secs);
+                    incomplete = Some(Problem::Incomplete { after, skipped: 0, jobs: 0, hash_unfinished: true });
+                }
+            }
+            None => {}
+        }
+        if let Some(Err(why)) = expected {
+            problems.push(Problem::ShaNoExpectation(why));
+        }
+        if let Some(p) = incomplete {
+            note_incomplete(&mut report, &p);
+            problems.push(p);
+        }
+        Ok(Checked { report, problems })
+    })
+}
+
+/// The quick phase, then the data pass. Returns the report and, when the deadline stopped the
+/// pass early, the [`Problem::Incomplete`] to record.
+fn verify_data(
+    index: usize,
+    src: &FileSource,
+    opts: Options,
+    plan: &Plan,
+    events: &Sender<Event>,
+) -> Result<(Report, Option<Problem>)> {
+    let mut verifier = Verifier::new(src, opts).context("could not verify the archive")?;
+    let jobs = verifier.take_jobs();
+    let count = jobs.len();
+    let mut incomplete = None;
+    if count > 0 {
+        let progress = |p: Progress| {
+            let _ = events.send(Event::Progress(index, p));
+        };
+        let pass = run_jobs(src, jobs, plan, &progress).context("could not verify the archive")?;
+        if plan.cancelled() {
+            return Err(anyhow!("cancelled"));
+        }
+        for outcome in pass.outcomes {
+            verifier.absorb(outcome);
+        }
+        if pass.skipped > 0 {
+            let after = plan.deadline.map_or(0.0, |(_, secs)| secs);
+            incomplete =
+                Some(Problem::Incomplete { after, skipped: pass.skipped, jobs: count, hash_unfinished: false });
+        }
+    }
+    Ok((verifier.finish(src), incomplete))
+}
+
+/// What a data pass returns.
+struct Pass {
+    outcomes: Vec<JobOutcome>,
+    /// Jobs never started because the deadline passed.
+    skipped: usize,
+}
+
+/// Runs `jobs` on `plan.threads` scoped threads, largest first, reporting progress from the
+/// calling thread.
+fn run_jobs(src: &FileSource, mut jobs: Vec<EntryJob>, plan: &Plan, progress: &dyn Fn(Progress)) -> Result<Pass> {
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.input_len()));
+    let total: u64 = jobs.iter().map(EntryJob::input_len).sum();
+    let threads = plan.threads.clamp(1, jobs.len());
+    let queue = Mutex::new(jobs.into_iter());
+    let done = AtomicU64::new(0);
+    let outcomes = Mutex::new(Vec::new());
+    let failure = Mutex::new(None);
+    let halt = AtomicBool::new(false);
+    let monitor = thread::current();
+    // Workers still running. Each decrements it and wakes the monitor as its last act, even
+    // when it panics (a thread's `is_finished` turns true only later, so it cannot serve here).
+    let running = AtomicUsize::new(threads);
+    progress(Progress { done: 0, total, phase: Phase::Start });
+    thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let _finished = Finished { running: &running, monitor: &monitor };
+                loop {
+                    if halt.load(Ordering::Relaxed) || plan.cancelled() || plan.past_deadline() {
+                        break;
+                    }
+                    let Some(job) = queue.lock().unwrap_or_else(PoisonError::into_inner).next() else { break };
+                    let counting = Counting::new(src, &done, job.input_len(), &plan.cancel);
+                    match job.run(&counting) {
+                        Ok(outcome) => {
+                            counting.settle();
+                            outcomes.lock().unwrap_or_else(PoisonError::into_inner).push(outcome);
+                        }
+                        Err(err) => {
+                            halt.store(true, Ordering::Relaxed);
+                            failure.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(err);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        let mut last = Instant::now();
+        while running.load(Ordering::Acquire) > 0 {
+            thread::park_timeout(PROGRESS_EVERY);
+            if last.elapsed() >= PROGRESS_EVERY {
+                last = Instant::now();
+                progress(Progress { done: done.load(Ordering::Relaxed), total, phase: Phase::Running });
+            }
+        }
+    });
+    if let Some(err) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        return Err(err.into());
+    }
+    let skipped = queue.into_inner().unwrap_or_else(PoisonError::into_inner).count();
+    progress(Progress { done: done.load(Ordering::Relaxed), total, phase: Phase::End });
+    Ok(Pass { outcomes: outcomes.into_inner().unwrap_or_else(PoisonError::into_inner), skipped })
+}
+
+/// Marks a data-pass worker finished when dropped.
+struct Finished<'a> {
+    running: &'a AtomicUsize,
+    monitor: &'a thread::Thread,
+}
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.running.fetch_sub(1, Ordering::Release);
+        self.monitor.unpark();
+    }
+}
+
+/// Records an incomplete run in the report itself, so that the JSON says so too.
+fn note_incomplete(report: &mut Report, problem: &Problem) {
+    report.push_finding(Finding::new(Code::VerificationIncomplete, problem.message()));
+}

@@ -1,0 +1,240 @@
+//! The command line: every command, flag and default, and the exit-code table `--help` shows.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// The exit-code table, shown after `--help` (and kept in sync with [`crate::exit::ExitStatus`]).
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  no finding at or above the --fail-on threshold (default: no errors)
+  1  findings at or above the threshold, a SHA-256 mismatch, an incomplete run (--max-duration),
+     or differences found by `manifest verify`
+  2  could not run: usage error, unreadable or missing file, no file matched
+With several files the worst result wins (2 over 1 over 0). A closed output pipe exits 0 quietly.";
+
+/// Verifies Cloudify Manager snapshot archives: ZIP integrity, hostile-archive checks, era and
+/// version, restore prediction and a secret inventory, before restore or in CI.
+#[derive(Debug, Parser)]
+#[command(name = "snapshot-verify", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify archives (default level: full, every entry's data is checked).
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+    /// Preview one archive at the quick level: era, version, contents, compatibility, secrets.
+    #[command(after_help = EXIT_CODES)]
+    Inspect(InspectArgs),
+    /// List every finding code with its severity, spec rule and description.
+    Codes(CodesArgs),
+    /// Print SHA-256 checksums in `sha256sum` format (`sha256sum -c` accepts them).
+    #[command(after_help = EXIT_CODES)]
+    Hash(HashArgs),
+    /// Create or verify a manifest: per-entry sizes, CRC and SHA-256, with its own checksum.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Archives, directories (searched recursively for *.zip) or glob patterns.
+    #[arg(required = true, value_name = "FILE_OR_DIR_OR_GLOB")]
+    pub paths: Vec<String>,
+
+    /// How deep to verify: `quick` reads the structure and small members, `full` also
+    /// decompresses and checks every entry.
+    #[arg(long, value_enum, default_value_t = LevelArg::Full)]
+    pub level: LevelArg,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Compute the SHA-256 of each whole file (concurrently with verification) and record it
+    /// in the report.
+    #[arg(long)]
+    pub sha256: bool,
+
+    /// Fail unless the file's SHA-256 is HEX; `@FILE` reads a sha256sum-format file and uses
+    /// the line naming this archive (or its only line). Implies --sha256.
+    #[arg(long, value_name = "HEX|@FILE")]
+    pub expect_sha256: Option<String>,
+
+    /// The lowest finding severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Worker threads, shared by files verified in parallel and entries checked in parallel
+    /// [default: the number of CPUs].
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Stop starting new entry checks SECS seconds after the run began; files whose data was
+    /// not fully checked (or hashed) by then are reported as incomplete (exit 1).
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub max_duration: Option<f64>,
+}
+
+/// `inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The archive.
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SimpleFormat::Human)]
+    pub format: SimpleFormat,
+}
+
+/// `codes`.
+#[derive(Debug, Args)]
+pub struct CodesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SimpleFormat::Human)]
+    pub format: SimpleFormat,
+}
+
+/// `hash`.
+#[derive(Debug, Args)]
+pub struct HashArgs {
+    /// Files, directories (searched recursively for *.zip) or glob patterns.
+    #[arg(required = true, value_name = "FILE")]
+    pub paths: Vec<String>,
+}
+
+/// `manifest`.
+#[derive(Debug, Subcommand)]
+pub enum ManifestCommand {
+    /// Write a manifest of FILE as JSON to standard output.
+    #[command(after_help = EXIT_CODES)]
+    Create {
+        /// The archive.
+        file: PathBuf,
+    },
+    /// Compare FILE with a manifest: added, missing and changed entries, a changed whole-file
+    /// hash, a tampered manifest. Exit 0 when identical, 1 on differences, 2 when it cannot run.
+    #[command(after_help = EXIT_CODES)]
+    Verify {
+        /// The archive.
+        file: PathBuf,
+        /// The manifest written by `manifest create`.
+        manifest: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SimpleFormat::Human)]
+        format: SimpleFormat,
+    },
+}
+
+/// The restore target to predict.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// Predict restore on this manager version (X.Y.Z).
+    #[arg(long, value_name = "X.Y.Z")]
+    pub target_version: Option<String>,
+
+    /// The target manager's edition.
+    #[arg(long, value_enum, default_value_t = EditionArg::Premium)]
+    pub edition: EditionArg,
+}
+
+/// `--level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    /// Structure, names, metadata and small members.
+    Quick,
+    /// Quick plus every entry's data.
+    Full,
+}
+
+impl From<LevelArg> for snapshot_core::Level {
+    fn from(l: LevelArg) -> Self {
+        match l {
+            LevelArg::Quick => snapshot_core::Level::Quick,
+            LevelArg::Full => snapshot_core::Level::Full,
+        }
+    }
+}
+
+/// `--edition`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditionArg {
+    /// Premium (restores Stage and Composer data).
+    Premium,
+    /// Community.
+    Community,
+}
+
+impl From<EditionArg> for snapshot_core::Edition {
+    fn from(e: EditionArg) -> Self {
+        match e {
+            EditionArg::Premium => snapshot_core::Edition::Premium,
+            EditionArg::Community => snapshot_core::Edition::Community,
+        }
+    }
+}
+
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Verdict and preview first, then findings by severity; a summary table for several files.
+    Human,
+    /// The report (an array of reports for several files).
+    Json,
+    /// One JSON event per line: file-start, progress, finding, file-done, summary.
+    Jsonl,
+    /// JUnit XML: one testsuite per file, one testcase per check family.
+    Junit,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// A Markdown summary table and findings, for job summaries and merge-request comments.
+    Markdown,
+}
+
+/// `--format` of the commands with only two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimpleFormat {
+    /// For people.
+    Human,
+    /// For programs.
+    Json,
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when there are errors.
+    Error,
+    /// Exit 1 when there are errors or warnings.
+    Warning,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,271 @@
+//! `check` and `inspect`: verify files in parallel and render their reports in input order.
+//!
+//! Files are handed to `min(--jobs, files)` workers; each file's data pass gets an equal share
+//! of `--jobs` threads, so the run never uses more than `--jobs` verification threads (plus one
+//! hashing thread per file in flight). Workers send [`Event`]s to this thread, which alone
+//! writes to stdout and draws progress bars on stderr. Streaming formats (`jsonl`) see events
+//! as they happen; the others see each file in input order as soon as it and every file before
+//! it are done.
+
+use crate::check::{self, Event, Outcome, Phase, Plan};
+use crate::cli::{CheckArgs, FailOn, Format, InspectArgs, LevelArg, SimpleFormat, TargetArgs};
+use crate::exit::ExitStatus;
+use crate::hash::Expected;
+use crate::inputs::{self, Expanded, Input};
+use crate::render::{Ctx, Renderer};
+use anyhow::{Result, bail};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use snapshot_core::Options;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The default `--jobs`: the CPUs this process may use.
+pub fn available_threads() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `check`.
+pub fn check(args: CheckArgs) -> Result<ExitStatus> {
+    let expected = args.expect_sha256.as_deref().map(Expected::parse).transpose()?;
+    let (expanded, many) = inputs::expand(&args.paths);
+    if matches!(expected, Some(Expected::Hex(_))) && many {
+        bail!("--expect-sha256 HEX names one file's checksum; use --expect-sha256 @FILE.sha256 for several files");
+    }
+    let plan = Plan {
+        opts: options(args.level, &args.target),
+        sha256: args.sha256,
+        expected,
+        threads: 1,
+        deadline: args.max_duration.map(|s| (Instant::now() + Duration::from_secs_f64(s), s)),
+        cancel: AtomicBool::new(false),
+    };
+    let ctx = Ctx::new(args.format, args.fail_on, many, args.level == LevelArg::Full);
+    let jobs = args.jobs.map_or_else(available_threads, usize::from);
+    execute(plan, expanded, ctx, jobs)
+}
+
+/// `inspect`: `check --level quick` of one file, in `human` or `json`.
+pub fn inspect(args: InspectArgs) -> Result<ExitStatus> {
+    let plan = Plan {
+        opts: options(LevelArg::Quick, &args.target),
+        sha256: false,
+        expected: None,
+        threads: 1,
+        deadline: None,
+        cancel: AtomicBool::new(false),
+    };
+    let format = match args.format {
+        SimpleFormat::Human => Format::Human,
+        SimpleFormat::Json => Format::Json,
+    };
+    let ctx = Ctx::new(format, FailOn::Error, false, false);
+    execute(plan, vec![Ok(Input { path: args.file })], ctx, 1)
+}
+
+fn options(level: LevelArg, target: &TargetArgs) -> Options {
+    Options {
+        level: level.into(),
+        target_version: target.target_version.clone(),
+        edition: target.edition.into(),
+        ..Options::default()
+    }
+}
+
+fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize) -> Result<ExitStatus> {
+    let mut todo = Vec::new();
+    let mut ready = Vec::new();
+    let mut files = Vec::new();
+    for (index, e) in expanded.into_iter().enumerate() {
+        match e {
+            Ok(input) => {
+                files.push(input.display());
+                todo.push((index, input));
+            }
+            Err((arg, error)) => {
+                files.push(arg.clone());
+                ready.push(Outcome { index, file: arg, elapsed: Duration::ZERO, result: Err(error) });
+            }
+        }
+    }
+    let workers = jobs.min(todo.len()).max(1);
+    plan.threads = (jobs / workers).max(1);
+    let fail_on = ctx.fail_on;
+    let bars = (ctx.full && io::stderr().is_terminal()).then(Bars::new);
+    let mut sink = Sink {
+        render: Renderer::new(ctx),
+        out: io::stdout().lock(),
+        bars,
+        files,
+        pending: BTreeMap::new(),
+        done: Vec::new(),
+        fail_on,
+    };
+    let plan = &plan;
+    let todo = &todo;
+    let next = &AtomicUsize::new(0);
+    thread::scope(|s| {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..workers.min(todo.len()) {
+            let tx = tx.clone();
+            s.spawn(move || {
+                while let Some((index, input)) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if plan.cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let outcome = check::verify_file(*index, input, plan, &tx);
+                    if tx.send(Event::Done(Box::new(outcome))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let result = (|| {
+            for outcome in ready {
+                sink.event(Event::Done(Box::new(outcome)))?;
+            }
+            for event in rx {
+                sink.event(event)?;
+            }
+            sink.finish()
+        })();
+        if result.is_err() {
+            plan.cancel.store(true, Ordering::Relaxed);
+        }
+        result
+    })
+}
+
+/// The writing end: renders events, keeps input order, tracks the worst status.
+struct Sink<W: Write> {
+    render: Renderer,
+    out: W,
+    bars: Option<Bars>,
+    files: Vec<String>,
+    pending: BTreeMap<usize, Outcome>,
+    done: Vec<Outcome>,
+    fail_on: FailOn,
+}
+
+impl<W: Write> Sink<W> {
+    fn event(&mut self, event: Event) -> Result<()> {
+        let Sink { render, out, bars, files, .. } = self;
+        // Only the streaming format writes on start and progress; hiding the bars for nothing
+        // would make them flicker.
+        let streams = render.streams();
+        match event {
+            Event::Started(i) if streams => suspended(bars, &mut || render.started(out, &files[i]))?,
+            Event::Started(_) => {}
+            Event::Progress(i, p) => {
+                if let Some(b) = bars.as_mut() {
+                    b.update(i, &files[i], p);
+                }
+                if streams {
+                    suspended(bars, &mut || render.progress(out, &files[i], p))?;
+                }
+            }
+            Event::Done(outcome) => {
+                if let Some(b) = bars.as_mut() {
+                    b.remove(outcome.index);
+                }
+                suspended(bars, &mut || {
+                    if let Err(err) = &outcome.result {
+                        print_file_error(&outcome.file, err);
+                    }
+                    render.completed(out, &outcome)?;
+                    out.flush()
+                })?;
+                self.pending.insert(outcome.index, *outcome);
+                while let Some(outcome) = self.pending.remove(&self.done.len()) {
+                    let Sink { render, out, bars, .. } = self;
+                    suspended(bars, &mut || {
+                        render.file(out, &outcome)?;
+                        out.flush()
+                    })?;
+                    self.done.push(outcome);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<ExitStatus> {
+        if let Some(b) = &self.bars {
+            b.multi.clear().ok();
+        }
+        self.render.finish(&mut self.out, &self.done)?;
+        self.out.flush()?;
+        Ok(self.done.iter().map(|o| o.status(self.fail_on)).max().unwrap_or(ExitStatus::Error))
+    }
+}
+
+/// Runs `f` with the progress bars hidden, so that output on a shared terminal stays clean.
+fn suspended(bars: &Option<Bars>, f: &mut dyn FnMut() -> io::Result<()>) -> io::Result<()> {
+    match bars {
+        Some(b) => b.multi.suspend(f),
+        None => f(),
+    }
+}
+
+/// Why a file could not be verified, on stderr in the same shape as a fatal error.
+fn print_file_error(file: &str, err: &anyhow::Error) {
+    let mut stderr = io::stderr().lock();
+    writeln!(stderr, "snapshot-verify: error: {file}: {err}").ok();
+    for cause in err.chain().skip(1) {
+        writeln!(stderr, "  Cause: {cause}").ok();
+    }
+}
+
+/// Progress bars on stderr, one per file in its data pass.
+struct Bars {
+    multi: MultiProgress,
+    bars: HashMap<usize, ProgressBar>,
+}
+
+impl Bars {
+    fn new() -> Bars {
+        Bars { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()), bars: HashMap::new() }
+    }
+
+    fn update(&mut self, index: usize, file: &str, p: check::Progress) {
+        if p.phase == Phase::End {
+            self.remove(index);
+            return;
+        }
+        let bar = self.bars.entry(index).or_insert_with(|| {
+            let style =
+                ProgressStyle::with_template("{msg:24!} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+            let bar = self.multi.add(ProgressBar::new(p.total).with_style(style));
+            bar.set_message(file.rsplit('/').next().unwrap_or(file).to_owned());
+            bar
+        });
+        bar.set_position(p.done.min(p.total));
+    }
+
+    fn remove(&mut self, index: usize) {
+        if let Some(bar) = self.bars.remove(&index) {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+    }
+}
+
+impl Outcome {
+    /// The exit status this file calls for.
+    pub fn status(&self, fail_on: FailOn) -> ExitStatus {
+        let Ok(checked) = &self.result else { return ExitStatus::Error };
+        let summary = &checked.report.summary;
+        let findings = if summary.errors > 0 || (fail_on == FailOn::Warning && summary.warnings > 0) {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        };
+        checked.problems.iter().map(|p| p.status()).fold(findings, Ord::max)
+    }
+}

@@ -1,0 +1,26 @@
+//! One module per command; each returns the run's [`ExitStatus`].
+
+mod check;
+mod codes;
+mod hash;
+mod manifest;
+
+use crate::cli::{Cli, Command, ManifestCommand};
+use crate::exit::ExitStatus;
+use anyhow::Result;
+
+pub use check::available_threads;
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Check(args) => check::check(args),
+        Command::Inspect(args) => check::inspect(args),
+        Command::Codes(args) => codes::codes(&args),
+        Command::Hash(args) => hash::hash(&args),
+        Command::Manifest(ManifestCommand::Create { file }) => manifest::create(&file),
+        Command::Manifest(ManifestCommand::Verify { file, manifest, format }) => {
+            manifest::verify(&file, &manifest, format)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The file side of the core's read seam: positional reads (`pread`) on an open file.
+
+use anyhow::{Context, Result, bail};
+use snapshot_core::ReadAt;
+use std::cell::Cell;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// An archive on disk, read with `pread`.
+///
+/// Reads take `&self` and never move a shared cursor, so one `FileSource` serves the quick
+/// phase, every data-pass thread and the whole-file hash at the same time.
+#[derive(Debug)]
+pub struct FileSource {
+    file: File,
+    size: u64,
+}
+
+impl FileSource {
+    /// Opens a regular file. Its size is taken once, at open: the archive is verified as it was
+    /// then, and reads past that size return end of file.
+    pub fn open(path: &Path) -> Result<FileSource> {
+        let file = File::open(path).context("could not open the file")?;
+        let meta = file.metadata().context("could not read the file's metadata")?;
+        if meta.is_dir() {
+            bail!("{} is a directory", path.display());
+        }
+        Ok(FileSource { file, size: meta.len() })
+    }
+}
+
+impl ReadAt for FileSource {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(left) = self.size.checked_sub(offset) else { return Ok(0) };
+        let len = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        FileExt::read_at(&self.file, &mut buf[..len], offset)
+    }
+}
+
+/// A view of a source that counts the bytes read through it into a shared counter, for
+/// progress. Each data-pass job gets its own, capped at the job's input length so that
+/// read-ahead never reports more than the job's share; [`Counting::settle`] adds the rest when
+/// the job ends, so the counter is exact once every job is done.
+///
+/// It is also how a running job is cancelled: once `cancel` is set, reads fail, and the core
+/// gives up on the entry at its next read instead of inflating gigabytes nobody will see.
+pub struct Counting<'a> {
+    inner: &'a dyn ReadAt,
+    shared: &'a AtomicU64,
+    cancel: &'a AtomicBool,
+    counted: Cell<u64>,
+    cap: u64,
+}
+
+impl<'a> Counting<'a> {
+    /// Counts reads of `inner` into `shared`, at most `cap` bytes; fails reads once `cancel`
+    /// is set.
+    pub fn new(inner: &'a dyn ReadAt, shared: &'a AtomicU64, cap: u64, cancel: &'a AtomicBool) -> Counting<'a> {
+        Counting { inner, shared, cancel, counted: Cell::new(0), cap }
+    }
+
+    /// Adds whatever of `cap` was not read (an entry cut short by corruption reads less).
+    pub fn settle(&self) {
+        self.add(self.cap);
+    }
+
+    fn add(&self, n: u64) {
+        let counted = self.counted.get();
+        let n = n.min(self.cap - counted);
+        if n > 0 {
+            self.counted.set(counted + n);
+            self.shared.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+}
+
+impl ReadAt for Counting<'_> {
+    fn size(&self) -> u64 {
+        self.inner.size()
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(io::Error::other("cancelled"));
+        }
+        let n = self.inner.read_at(offset, buf)?;
+        self.add(n as u64);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_positionally_and_stops_at_the_size_taken_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.bin");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let src = FileSource::open(&path).unwrap();
+        let mut buf = [0u8; 4];
+        assert_eq!(src.read_at(3, &mut buf).unwrap(), 4);
+        assert_eq!(&buf, b"3456");
+        assert_eq!(src.read_at(8, &mut buf).unwrap(), 2);
+        assert_eq!(src.read_at(10, &mut buf).unwrap(), 0);
+        assert_eq!(src.read_at(u64::MAX, &mut buf).unwrap(), 0);
+        assert!(FileSource::open(dir.path()).is_err());
+    }
+
+    #[test]
+    fn counting_is_capped_and_settles_to_the_cap() {
+        let data = vec![7u8; 100];
+        let shared = AtomicU64::new(0);
+        let cancel = AtomicBool::new(false);
+        let c = Counting::new(&data, &shared, 10, &cancel);
+        let mut buf = [0u8; 8];
+        c.read_at(0, &mut buf).unwrap();
+        c.read_at(8, &mut buf).unwrap();
+        assert_eq!(shared.load(Ordering::Relaxed), 10);
+        let c2 = Counting::new(&data, &shared, 5, &cancel);
+        c2.settle();
+        assert_eq!(shared.load(Ordering::Relaxed), 15);
+        cancel.store(true, Ordering::Relaxed);
+        assert!(c2.read_at(0, &mut buf).is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! Integration tests: each runs the built `snapshot-verify` binary and checks exit codes and
+//! output. Archives are generated in code with the `snapshot-tests` crate; the real Cloudify
+//! fixtures in `../shared/fixtures/real` are used when present (a notice says when they are
+//! not).
+
+#![allow(clippy::disallowed_methods, reason = "tests write fixture files; only the core is kept free of I/O")]
+#![allow(clippy::print_stderr, reason = "a visible notice when a check is skipped for a missing tool or fixture")]
+
+mod util;
+
+mod broken;
+mod canary;
+mod formats;
+mod hash;
+mod manifest;
+mod misc;
+mod real;
