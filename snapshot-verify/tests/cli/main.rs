@@ -10,6 +10,7 @@ mod util;
 
 mod broken;
 mod canary;
+mod ci_examples;
 mod formats;
 mod hash;
 mod manifest;

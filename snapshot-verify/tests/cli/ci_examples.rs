@@ -1,0 +1,58 @@
+//! The commands of `docs/ci.md` run as written (the shell does the redirections), against a
+//! directory of generated snapshots, with the built binary first on PATH.
+
+use snapshot_tests::cloudify::{Era, Snapshot, sample};
+use std::path::Path;
+use std::process::Command;
+
+/// Every `snapshot-verify …` command line in the document, YAML list markers stripped.
+fn commands(doc: &str) -> Vec<String> {
+    doc.lines()
+        .map(|l| l.trim().trim_start_matches("- ").trim())
+        .filter(|l| l.starts_with("snapshot-verify "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_command_in_docs_ci_md_runs() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ci.md")).unwrap();
+    let cmds = commands(&doc);
+    assert!(cmds.len() >= 8, "docs/ci.md lost its examples: {cmds:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let snaps = dir.path().join("snapshots");
+    std::fs::create_dir(&snaps).unwrap();
+    std::fs::write(snaps.join("nightly.zip"), sample().bytes()).unwrap();
+    std::fs::write(snaps.join("n1.zip"), Snapshot::new(Era::N1).bytes()).unwrap();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_snapshot-verify")).parent().unwrap().to_owned();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let summary = dir.path().join("summary.md");
+    for cmd in &cmds {
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", cmd])
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "`{cmd}` failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // What the examples promise to leave behind.
+    let junit = std::fs::read_to_string(dir.path().join("snapshot-verify.xml")).unwrap();
+    assert!(junit.contains("<testsuites") && junit.contains("nightly.zip"));
+    assert!(std::fs::read_to_string(&summary).unwrap().contains("nightly.zip"));
+    let sums = std::fs::read_to_string(snaps.join("SHA256SUMS")).unwrap();
+    assert_eq!(sums.lines().count(), 2);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(snaps.join("nightly.zip.manifest.json")).unwrap()).unwrap();
+    assert!(manifest["manifest_sha256"].is_string());
+    let check =
+        Command::new("sha256sum").arg("-c").arg("snapshots/SHA256SUMS").current_dir(dir.path()).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+}
