@@ -36,7 +36,10 @@ fn every_hostile_case_raises_its_codes() {
         }
         // A case that only describes the security inventory is a valid snapshot; every other
         // case must not pass silently.
-        if case.class != "S1" && case.class != "S2" && report.summary.errors + report.summary.warnings + report.summary.infos == 0 {
+        if case.class != "S1"
+            && case.class != "S2"
+            && report.summary.errors + report.summary.warnings + report.summary.infos == 0
+        {
             failures.push(format!("{}: no finding at all", case.file_name()));
         }
     }
@@ -47,9 +50,10 @@ fn every_hostile_case_raises_its_codes() {
 fn hostile_errors_fail_the_verdict() {
     for case in hostile::cases() {
         let report = check(&case.bytes, &case.file_name(), Level::Full, None);
-        let expects_error = case.expect.iter().any(|c| {
-            snapshot_core::Code::from_name(c).is_some_and(|c| c.default_severity() == Severity::Error)
-        });
+        let expects_error = case
+            .expect
+            .iter()
+            .any(|c| snapshot_core::Code::from_name(c).is_some_and(|c| c.default_severity() == Severity::Error));
         if expects_error {
             assert!(report.has_errors(), "{} must fail: {:?}", case.file_name(), codes(&report));
         }
@@ -128,7 +132,9 @@ fn truncated_copies_of_real_and_generated_snapshots_are_diagnosed() {
             let c = codes(&r);
             assert!(r.has_errors(), "{name} cut at {cut}/{len} passed: {c:?}");
             assert!(
-                c.contains(&"truncated") || c.contains(&"comment-length-mismatch") || c.contains(&"central-directory-out-of-bounds"),
+                c.contains(&"truncated")
+                    || c.contains(&"comment-length-mismatch")
+                    || c.contains(&"central-directory-out-of-bounds"),
                 "{name} cut at {cut}/{len}: {c:?}"
             );
             if let Some(f) = r.findings.iter().find(|f| f.code.as_str() == "truncated") {
@@ -164,7 +170,8 @@ fn reports_match_the_json_schema() {
     for (name, bytes) in inputs {
         for (level, target) in [(Level::Quick, None), (Level::Full, Some("6.4.0"))] {
             let json: serde_json::Value = serde_json::from_str(&check(&bytes, &name, level, target).to_json()).unwrap();
-            let errors: Vec<String> = validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
+            let errors: Vec<String> =
+                validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
             assert!(errors.is_empty(), "{name}: {errors:#?}");
         }
     }
@@ -175,7 +182,11 @@ fn target_prediction_quotes_restore() {
     let l5 = cloudify::Snapshot::new(Era::L5).bytes();
     let r = check(&l5, "l5.zip", Level::Quick, Some("5.0.5"));
     assert!(codes(&r).contains(&"target-snapshot-newer"));
-    assert!(r.findings.iter().any(|f| f.message.contains("Cannot restore a newer manager's snapshot on this manager [5.1.0 > 5.0.5]")));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.message.contains("Cannot restore a newer manager's snapshot on this manager [5.1.0 > 5.0.5]"))
+    );
     assert_eq!(r.snapshot.compatibility.target.as_ref().map(|t| t.restorable), Some(false));
 
     let r = check(&l5, "l5.zip", Level::Quick, Some("6.4.0"));
