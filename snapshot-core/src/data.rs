@@ -104,7 +104,9 @@ impl DataCheck {
             in_start: 0,
             in_end: 0,
             output: Vec::new(),
-            inflater: (entry.method == METHOD_DEFLATE).then(|| Decompress::new(false)),
+            // Created on the first step: a queue of thousands of checks must not hold thousands
+            // of inflate states (each one allocates its window).
+            inflater: None,
             crc: crc32fast::Hasher::new(),
             out_total: 0,
             out_limit,
@@ -181,9 +183,10 @@ impl DataCheck {
                     if self.output.is_empty() {
                         self.output.resize(OUT_CHUNK, 0);
                     }
-                    let Some(inflater) = self.inflater.as_mut() else {
+                    if self.method != METHOD_DEFLATE {
                         return Ok(self.fail(Code::DataNotVerified, "no decoder for this method".into()));
-                    };
+                    }
+                    let inflater = self.inflater.get_or_insert_with(|| Decompress::new(false));
                     if self.out_total >= self.out_limit {
                         return Ok(self.finish(End::Limit));
                     }
