@@ -33,8 +33,9 @@ pub(crate) struct Entry {
     pub index: usize,
     /// The name as decoded (UTF-8, else CP437), for reports and path logic.
     pub name: String,
-    /// The raw name bytes.
-    pub raw_name: Vec<u8>,
+    /// The raw name bytes, kept only when they differ from `name` (not UTF-8): most archives
+    /// hold one copy of each name, which matters at 100,000 entries.
+    raw_name: Option<Box<[u8]>>,
     pub flags: u16,
     pub method: u16,
     pub crc: u32,
@@ -55,6 +56,11 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
+    /// The raw name bytes as the central directory stores them.
+    pub(crate) fn raw(&self) -> &[u8] {
+        self.raw_name.as_deref().unwrap_or(self.name.as_bytes())
+    }
+
     /// Whether the name marks a directory.
     pub(crate) fn is_dir(&self) -> bool {
         self.name.ends_with('/')
@@ -294,7 +300,7 @@ fn central_entry(
     }
     Entry {
         index,
-        raw_name,
+        raw_name: (name.as_bytes() != raw_name.as_slice()).then(|| raw_name.into_boxed_slice()),
         name,
         flags: fixed.flags,
         method: fixed.method,
@@ -340,7 +346,7 @@ fn check_local(src: &dyn ReadAt, entry: &mut Entry, findings: &mut Vec<Finding>)
     let (lname, lextra) = var.split_at(local.name_len as usize);
     let name = &entry.name;
     let mut push = |code: Code, msg: String| findings.push(Finding::new(code, msg).at_path(name).at_offset(at));
-    if lname != entry.raw_name.as_slice() {
+    if lname != entry.raw() {
         push(
             Code::LocalNameMismatch,
             format!(

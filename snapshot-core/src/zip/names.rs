@@ -4,7 +4,7 @@
 use super::{Entry, FLAG_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, METHOD_DEFLATE, METHOD_STORED};
 use crate::code::Code;
 use crate::report::Finding;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Decodes a raw name the way Python does for display: UTF-8 when flagged or valid, else CP437.
 pub(crate) fn decode(raw: &[u8], flags: u16) -> String {
@@ -29,7 +29,7 @@ pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
     let name = &entry.name;
     let at = entry.central_offset;
     let mut push = |code: Code, msg: String| findings.push(Finding::new(code, msg).at_path(name).at_offset(at));
-    let raw = &entry.raw_name;
+    let raw = entry.raw();
 
     // --- names (A6, H1) ---
     if raw.contains(&0) {
@@ -221,14 +221,14 @@ fn method_name(method: u16) -> &'static str {
 }
 
 /// Duplicate names and names that collide after normalisation (A7, H8, H9).
+///
+/// Memory stays at a few words per entry: indices sorted by raw name for duplicates, and
+/// 64-bit hashes of normalised keys, confirmed by recomputing the keys of a matching pair.
 pub(crate) fn check_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
-    let mut exact: HashMap<&[u8], Vec<&Entry>> = HashMap::new();
-    for e in entries {
-        exact.entry(e.raw_name.as_slice()).or_default().push(e);
-    }
-    let mut dups: Vec<_> = exact.values().filter(|v| v.len() > 1).collect();
-    dups.sort_by_key(|v| v[0].index);
-    for copies in dups {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].raw().cmp(entries[b].raw()).then(a.cmp(&b)));
+    for group in order.chunk_by(|&a, &b| entries[a].raw() == entries[b].raw()).filter(|g| g.len() > 1) {
+        let copies: Vec<&Entry> = group.iter().map(|&i| &entries[i]).collect();
         let last = copies[copies.len() - 1];
         let same = copies.iter().all(|c| c.crc == last.crc && c.uncompressed_size == last.uncompressed_size);
         findings.push(
@@ -248,47 +248,57 @@ pub(crate) fn check_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
         );
     }
 
-    // Normalised collisions: case folding and slash/dot canonicalisation, excluding exact
-    // duplicates already reported.
-    let mut norm: HashMap<String, &Entry> = HashMap::new();
-    let mut reported = std::collections::HashSet::new();
-    for e in entries {
+    // Case folding and slash/dot canonicalisation, excluding exact duplicates.
+    let mut norm: HashMap<u64, usize> = HashMap::with_capacity(entries.len());
+    let mut reported = HashSet::new();
+    for (i, e) in entries.iter().enumerate() {
         let key = normalise(&e.name);
-        if let Some(prev) = norm.get(&key) {
-            if prev.raw_name != e.raw_name && reported.insert(key.clone()) {
-                findings.push(
-                    Finding::new(
-                        Code::NameCollision,
-                        format!(
-                            "'{}' and '{}' name the same path on a case-insensitive or normalising file system",
-                            prev.name, e.name
-                        ),
-                    )
-                    .at_path(&e.name)
-                    .at_offset(e.central_offset),
-                );
+        match norm.get(&hash(&key)) {
+            Some(&p) if normalise(&entries[p].name) == key => {
+                let prev = &entries[p];
+                if prev.raw() != e.raw() && reported.insert(hash(&key)) {
+                    findings.push(
+                        Finding::new(
+                            Code::NameCollision,
+                            format!(
+                                "'{}' and '{}' name the same path on a case-insensitive or normalising file system",
+                                prev.name, e.name
+                            ),
+                        )
+                        .at_path(&e.name)
+                        .at_offset(e.central_offset),
+                    );
+                }
             }
-        } else {
-            norm.insert(key, e);
+            Some(_) => {}
+            None => {
+                norm.insert(hash(&key), i);
+            }
         }
     }
+    drop(norm);
+
     // A file and a directory with the same path: `a` as a file and `a/…` below it.
-    let files: HashMap<String, &Entry> =
-        entries.iter().filter(|e| !e.is_dir()).map(|e| (e.name.trim_matches('/').to_string(), e)).collect();
-    let mut seen = std::collections::HashSet::new();
+    let files: HashMap<u64, usize> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.is_dir())
+        .map(|(i, e)| (hash(e.name.trim_matches('/')), i))
+        .collect();
+    let mut seen = HashSet::new();
     for e in entries {
         let trimmed = e.name.trim_end_matches('/');
-        let mut prefix = String::new();
-        let parts: Vec<&str> = trimmed.split('/').collect();
-        let upto = if e.is_dir() { parts.len() } else { parts.len().saturating_sub(1) };
-        for part in &parts[..upto] {
-            if !prefix.is_empty() {
-                prefix.push('/');
-            }
-            prefix.push_str(part);
-            if let Some(file) = files.get(&prefix)
-                && seen.insert(prefix.clone())
+        let cut = if e.is_dir() { trimmed.len() } else { trimmed.rfind('/').unwrap_or(0) };
+        let dirs = &trimmed[..cut];
+        let mut ends: Vec<usize> = dirs.match_indices('/').map(|(i, _)| i).collect();
+        ends.push(dirs.len());
+        for end in ends.into_iter().filter(|&end| end > 0) {
+            let prefix = &dirs[..end];
+            if let Some(&f) = files.get(&hash(prefix))
+                && entries[f].name.trim_matches('/') == prefix
+                && seen.insert(hash(prefix))
             {
+                let file = &entries[f];
                 findings.push(
                     Finding::new(
                         Code::NameCollision,
@@ -300,6 +310,14 @@ pub(crate) fn check_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    // A fixed-key hasher: the same archive gives the same findings in every run.
+    let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
+    h.write(s.as_bytes());
+    h.finish()
 }
 
 fn normalise(name: &str) -> String {
