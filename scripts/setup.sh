@@ -41,11 +41,20 @@ if [ ${#pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 fi
 
-# 4. npm packages for the browser tests (playwright-core only drives Debian's Chromium; it never downloads one).
+# 4. npm packages for the browser tests and the browser benchmark: playwright-core (drives
+#    Debian's Chromium; never downloads a browser), hash-wasm (benchmark baseline), binaryen
+#    (wasm-opt for scripts/build-wasm.sh), typescript (checks the published .d.ts types).
+#    Node 20 or newer is needed; python3 makes the generated fixtures.
 if [ "${SETUP_BROWSER:-1}" = 1 ] && [ -f www/package.json ]; then
-  if [ ! -d www/node_modules/playwright-core ]; then
-    say "npm install in www/"
-    (cd www && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent)
+  command -v node >/dev/null || { say "node (20 or newer) is missing: install Node.js first"; exit 2; }
+  node_major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$node_major" -ge 20 ] || { say "node $node_major is too old: the browser tests need Node.js 20 or newer"; exit 2; }
+  command -v python3 >/dev/null || { as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends python3 >/dev/null; }
+  missing=0
+  for pkg in playwright-core hash-wasm binaryen typescript; do [ -d "www/node_modules/$pkg" ] || missing=1; done
+  if [ "$missing" = 1 ]; then
+    say "npm ci in www/ (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1)"
+    (cd www && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
   fi
 fi
 say "ready"

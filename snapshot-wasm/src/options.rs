@@ -1,0 +1,67 @@
+//! The options JSON the page passes, mapped onto [`snapshot_core::Options`].
+
+use crate::Error;
+use serde::Deserialize;
+use snapshot_core::{Edition, Level, Options};
+
+/// The wire form: `{"target_version": "7.0.4" | null, "edition": "premium" | "community",
+/// "file_name": "snap.zip"}`. Every field is optional; unknown fields are refused so that a typo
+/// in the caller does not silently fall back to a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct WireOptions {
+    target_version: Option<String>,
+    edition: Option<String>,
+    file_name: Option<String>,
+}
+
+/// Parses `json` (an empty string means all defaults) into core options at `level`.
+///
+/// An empty or blank `target_version` means "no target", like leaving out the CLI's
+/// `--target-version`.
+pub fn parse(json: &str, level: Level) -> Result<Options, Error> {
+    let wire: WireOptions = if json.trim().is_empty() {
+        WireOptions::default()
+    } else {
+        serde_json::from_str(json).map_err(|e| Error::Options(e.to_string()))?
+    };
+    let edition = match wire.edition.as_deref() {
+        None | Some("premium") => Edition::Premium,
+        Some("community") => Edition::Community,
+        Some(other) => {
+            return Err(Error::Options(format!("edition must be \"premium\" or \"community\", not {other:?}")));
+        }
+    };
+    let target_version = wire.target_version.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    Ok(Options { level, target_version, edition, file_name: wire.file_name.unwrap_or_default(), ..Options::default() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_empty() {
+        let o = parse("", Level::Quick).unwrap();
+        assert_eq!(o, Options::default());
+        assert_eq!(parse("{}", Level::Full).unwrap().level, Level::Full);
+    }
+
+    #[test]
+    fn reads_every_field() {
+        let o =
+            parse(r#"{"target_version":" 7.0.4 ","edition":"community","file_name":"a.zip"}"#, Level::Quick).unwrap();
+        assert_eq!(o.target_version.as_deref(), Some("7.0.4"));
+        assert_eq!(o.edition, Edition::Community);
+        assert_eq!(o.file_name, "a.zip");
+        assert_eq!(parse(r#"{"target_version":""}"#, Level::Quick).unwrap().target_version, None);
+        assert_eq!(parse(r#"{"target_version":null}"#, Level::Quick).unwrap().target_version, None);
+    }
+
+    #[test]
+    fn refuses_unknown_fields_and_editions() {
+        assert!(parse(r#"{"target":"7.0.4"}"#, Level::Quick).is_err());
+        assert!(parse(r#"{"edition":"enterprise"}"#, Level::Quick).is_err());
+        assert!(parse("[1]", Level::Quick).is_err());
+    }
+}

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// Browser benchmark (run by hand, not part of the tests):  node www/bench/bench.mjs
+//
+// In headless Chromium, inside a dedicated worker, on files read with FileReaderSync:
+//   * SHA-256 of a 1 GB file: snapshot-wasm (Rust sha2 0.11, simd128) vs npm hash-wasm, both
+//     reading the same 8 MiB slices;
+//   * full verification MB/s (stored data: CRC only; deflated data: inflate + CRC) vs the native
+//     CLI on one thread (`snapshot-verify check --level full -j 1`);
+//   * quick inspect of a 5 GiB, 100,000-entry ZIP64 archive, and one 64 KiB read at 5 GiB;
+//   * wasm linear memory after each run.
+// Options: BENCH_SIZE (bytes hashed, default 1e9), BENCH_RUNS (best of, default 3).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REPO, WORK, ensureWasmBuilt, launchBrowser, newPage, startServer } from '../tests/support/env.mjs';
+
+const SIZE = Number(process.env.BENCH_SIZE ?? 1e9);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const MAKE_ZIPS = fileURLToPath(new URL('../tests/support/make_zips.py', import.meta.url));
+const CLI = join(REPO, 'target/release/snapshot-verify');
+const MB = 1e6;
+const MiB = 2 ** 20;
+
+const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
+
+function make(name, ...args) {
+  const path = join(WORK, 'bench', name);
+  if (!existsSync(path)) {
+    log(`generating ${name}…`);
+    execFileSync('python3', [MAKE_ZIPS, args[0], path, ...args.slice(1).map(String)]);
+  }
+  return path;
+}
+
+/** Best wall time of `runs` native runs, in ms. */
+function timeNative(args, runs = RUNS) {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(CLI, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status === null || r.status > 1) throw new Error(`${CLI} ${args.join(' ')}: ${r.stderr}`);
+    best = Math.min(best, ms);
+  }
+  return best;
+}
+
+/** Reads a file once so that every measurement sees it in the page cache. */
+function warm(path) {
+  execFileSync('cat', [path], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 0 });
+}
+
+async function main() {
+  mkdirSync(join(WORK, 'bench'), { recursive: true });
+  ensureWasmBuilt();
+  execFileSync('cargo', ['build', '-q', '--release', '-p', 'snapshot-verify'], { cwd: REPO, stdio: 'inherit' });
+
+  const stored = make(`stored-${SIZE}.zip`, 'big', SIZE, 100); // sparse: holes read as zeros
+  const deflated = make(`deflated-${SIZE}.zip`, 'deflated', SIZE); // real, fully written
+  const many = make('many-5GiB-100k.zip', 'big', 5 * 2 ** 30, 100_000);
+  for (const f of [stored, deflated]) warm(f);
+
+  const server = await startServer();
+  const browser = await launchBrowser();
+  const chromiumVersion = browser.version();
+  const page = await newPage(browser);
+  await page.goto(`${server.url}tests/support/probe.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.setInputFiles('#files', [stored, deflated, many]);
+  await page.evaluate(() => window.probe.registerFiles());
+  const run = (op, file, args = {}) => page.evaluate(([o, f, a]) => window.probe.run(o, f, a), [op, basename(file), args]);
+
+  /** Best of RUNS for a browser op; returns the fastest result. */
+  async function best(op, file, args) {
+    let top = null;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await run(op, file, args);
+      if (!top || r.ms < top.ms) top = r;
+    }
+    return top;
+  }
+
+  const rows = [];
+  const row = (what, value, unit, ratio = '') => rows.push([what, typeof value === 'number' ? value.toFixed(value >= 100 ? 0 : 1) : value, unit, ratio]);
+  log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the numbers)`);
+
+  // SHA-256: Rust sha2 in snapshot-wasm vs hash-wasm on the same file and slices.
+  log('SHA-256…');
+  const storedSize = statSync(stored).size;
+  const rust = await best('sha256', stored);
+  const hw = await best('hashWasm', stored);
+  if (rust.hex !== hw.hex) throw new Error(`digests differ: ${rust.hex} vs ${hw.hex}`);
+  const rustRate = storedSize / MB / (rust.ms / 1000);
+  const hwRate = storedSize / MB / (hw.ms / 1000);
+  row(`SHA-256, snapshot-wasm (sha2 0.11 simd128), ${(storedSize / 1e9).toFixed(2)} GB`, rustRate, 'MB/s', `${(rustRate / hwRate).toFixed(2)} × hash-wasm`);
+  row('SHA-256, hash-wasm 4.13, same 8 MiB slices', hwRate, 'MB/s');
+  const native = spawnSync('sha256sum', [stored]);
+  if (native.status === 0) {
+    const t0 = process.hrtime.bigint();
+    spawnSync('sha256sum', [stored]);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    row('SHA-256, coreutils sha256sum (native, for scale)', storedSize / MB / (ms / 1000), 'MB/s');
+  }
+
+  // Full verification: stored (CRC only) and deflated (inflate + CRC), vs the native CLI on one thread.
+  for (const [label, file] of [['stored data (CRC-32)', stored], ['deflated data (inflate + CRC-32)', deflated]]) {
+    log(`full verification, ${label}…`);
+    const size = statSync(file).size;
+    const wasm = await best('verify', file, { options: { file_name: basename(file) } });
+    const wasmRate = size / MB / (wasm.ms / 1000);
+    const nativeMs = timeNative(['check', '--level', 'full', '--format', 'json', '-j', '1', file]);
+    const nativeRate = size / MB / (nativeMs / 1000);
+    const report = JSON.parse(wasm.json);
+    row(`Full verify in the browser, ${label}, ${(size / 1e9).toFixed(2)} GB file (${report.summary.entries_verified} entries)`, wasmRate, 'MB/s', `${(wasmRate / nativeRate).toFixed(2)} × native -j1`);
+    row(`Full verify, native CLI -j 1, ${label}`, nativeRate, 'MB/s');
+    row('  wasm memory after it', wasm.memory / MiB, 'MiB');
+  }
+
+  // Quick inspect of a 5 GiB, 100,000-entry archive (cold worker instance each run is not
+  // needed: inspect allocates afresh), and the cost of one small read far into the file.
+  log('quick inspect of the 100,000-entry archive…');
+  const manySize = statSync(many).size;
+  const quick = await best('inspect', many, { options: { file_name: basename(many) } });
+  const report = JSON.parse(quick.json);
+  const nativeQuick = timeNative(['check', '--level', 'quick', '--format', 'json', many]);
+  row(`Quick inspect, ${(manySize / 2 ** 30).toFixed(2)} GiB, ${report.archive.entries} entries`, quick.ms, 'ms', `native CLI ${nativeQuick.toFixed(0)} ms`);
+  row('  wasm memory after it', quick.memory / MiB, 'MiB');
+  const small = await best('smallReads', many, { offset: manySize - 128 * 1024, len: 64 * 1024 });
+  row(`One 64 KiB read near the end of the 5 GiB file (mean of 100 window misses, ${small.fills} calls)`, small.ms.toFixed(3), 'ms');
+
+  const wasmSize = statSync(join(REPO, 'www/pkg/snapshot_wasm_bg.wasm')).size;
+  row('snapshot_wasm_bg.wasm', wasmSize / 1024, 'KiB');
+
+  await browser.close();
+  await server.close();
+
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['what', 'value', 'unit', 'ratio'][i].length));
+  const line = (r) => r.map((c, i) => (i === 1 ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ');
+  console.log(`\nBrowser benchmark (headless Chromium ${chromiumVersion}, best of ${RUNS})\n`);
+  console.log(line(['what', 'value', 'unit', 'ratio']));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+// TypeScript view of the snapshot-verify report (schema_version 1), the JSON that both the CLI
+// (`--format json`) and the browser module emit. Mirrors snapshot-core/src/report.rs; within one
+// schema version fields are only added, and the lists of codes, eras and kinds may grow.
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Verdict = 'pass' | 'pass-with-warnings' | 'fail';
+export type Level = 'quick' | 'full';
+export type Edition = 'premium' | 'community';
+export type SecretKind =
+  | 'private-key' | 'agent-key' | 'encryption-key' | 'clear-secret' | 'encrypted-secret'
+  | 'broker-password' | 'password-hash' | 'config-credential' | 'certificate';
+
+export interface Finding {
+  /** Stable kebab-case code (see `SnapshotChecker.codes()`). */
+  code: string;
+  severity: Severity;
+  /** The spec rule it implements (`A1`…`F`, `H1`…`H24`). */
+  rule: string;
+  /** A sentence a person can act on; never contains a secret's value. */
+  message: string;
+  path?: string;
+  offset?: number;
+}
+
+export interface ArchiveInfo {
+  entries: number; files: number; directories: number; zip64: boolean;
+  archive_offset: number; central_directory_offset: number; central_directory_size: number;
+  comment_length: number; compressed_size: number; uncompressed_size: number;
+  stored: number; deflated: number; other_methods: number;
+}
+
+export interface EraInfo {
+  /** `E0`, `E1`, `E2`, `E2b`, `L0`…`L6`, `N0` or `N1`. */
+  id: string;
+  produced_by: string;
+  format: 'elasticsearch' | 'legacy' | 'new';
+}
+
+export interface ContentCounts {
+  tenants: number | null; blueprints: number | null; deployments: number | null; plugins: number | null;
+  agents: number | null; secrets: number | null; users: number | null; executions: number | null; events: number | null;
+}
+
+export interface Part { name: string; entries: number; compressed_size: number; uncompressed_size: number }
+
+export interface VersionRange { from: string | null; to: string | null; note: string }
+
+export interface TargetPrediction {
+  version: string; edition: Edition; restore_path: 'legacy' | 'new'; restorable: boolean; messages: string[];
+}
+
+export interface SnapshotInfo {
+  is_snapshot: boolean;
+  era: EraInfo | null;
+  snapshot_version: string | null;
+  metadata: {
+    schema_revision: string | null; stage_schema_revision: string | null; composer_schema_revision: string | null;
+    execution_id: string | null; has_cloudify_events: boolean | null;
+  };
+  tenants: string[];
+  counts: ContentCounts;
+  flags: { include_credentials: boolean; metrics: boolean; events_excluded: boolean | null; logs_excluded: boolean | null };
+  parts: Part[];
+  restore_disk_estimate: number | null;
+  compatibility: { accepted_by: VersionRange[]; target: TargetPrediction | null };
+}
+
+export interface Report {
+  schema_version: 1;
+  tool: { name: 'snapshot-verify'; version: string };
+  file: { name: string; size: number; sha256: string | null };
+  settings: { level: Level; target_version: string | null; edition: Edition };
+  verdict: Verdict;
+  summary: { errors: number; warnings: number; infos: number; entries: number; entries_verified: number };
+  archive: ArchiveInfo | null;
+  snapshot: SnapshotInfo;
+  security: { items: { kind: SecretKind; path: string; count: number }[] };
+  /** Errors first. */
+  findings: Finding[];
+}
+
+/** One entry of the finding catalogue. */
+export interface CodeInfo { code: string; severity: Severity; rule: string; description: string }

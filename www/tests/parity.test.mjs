@@ -1,0 +1,96 @@
+// Parity: for every fixture, the report snapshot-wasm's inspect() returns inside Chromium is
+// byte-identical to what the CLI prints for `check --level quick --format json` with the same
+// options (the CLI adds one newline). The same is checked against the native build of the
+// browser crate's own inspect_json (examples/inspect.rs), which needs no CLI.
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  REPO, bigFixture, ensureWasmBuilt, generatedFixtures, launchBrowser, newPage, notice, realFixtures, startServer,
+} from './support/env.mjs';
+
+const CLI = join(REPO, 'target/release/snapshot-verify');
+const NATIVE = join(REPO, 'target/release/examples/inspect');
+
+/** Option sets: the browser's JSON and the CLI's flags for the same thing. */
+const OPTION_SETS = [
+  { name: 'no target', json: {}, flags: [] },
+  { name: 'target 7.0.4 premium', json: { target_version: '7.0.4', edition: 'premium' }, flags: ['--target-version', '7.0.4', '--edition', 'premium'] },
+  { name: 'target 6.4.0 community', json: { target_version: '6.4.0', edition: 'community' }, flags: ['--target-version', '6.4.0', '--edition', 'community'] },
+];
+
+let server;
+let browser;
+let page;
+let cliProblem = null;
+const files = [];
+
+function build(args) {
+  try {
+    execFileSync('cargo', ['build', '-q', '--release', ...args], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    return null;
+  } catch (err) {
+    return String(err.stderr ?? err.message).trim().split('\n').slice(-3).join(' ');
+  }
+}
+
+before(async () => {
+  ensureWasmBuilt();
+  const nativeProblem = build(['-p', 'snapshot-wasm', '--example', 'inspect']);
+  if (nativeProblem) throw new Error(`could not build the native inspect example: ${nativeProblem}`);
+  cliProblem = build(['-p', 'snapshot-verify']);
+  if (!cliProblem && spawnSync(CLI, ['check', '--help']).status !== 0) cliProblem = 'the CLI has no check command yet';
+  if (!cliProblem && !existsSync(CLI)) cliProblem = `${CLI} was not built`;
+
+  const generated = generatedFixtures();
+  files.push(...realFixtures(), ...generated.python, ...generated.rust, bigFixture(5e9, 10000));
+  const names = files.map((f) => basename(f));
+  assert.equal(new Set(names).size, names.length, 'fixture names are unique');
+
+  server = await startServer();
+  browser = await launchBrowser();
+  page = await newPage(browser);
+  await page.goto(`${server.url}tests/support/probe.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.setInputFiles('#files', files);
+  await page.evaluate(() => window.probe.registerFiles());
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function run(bin, args) {
+  const r = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status === null || r.status > 2) throw new Error(`${bin} ${args.join(' ')}: status ${r.status} ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('wasm inspect() equals the CLI byte for byte', () => {
+  test('CLI available', (t) => {
+    if (cliProblem) notice(t, `CLI parity skipped: ${cliProblem} (the native inspect_json parity below still runs)`);
+    if (!realFixtures().length) notice(t, 'real fixtures not found: parity runs on generated fixtures only');
+  });
+
+  for (const set of OPTION_SETS) {
+    test(`every fixture, ${set.name}`, async (t) => {
+      const mismatches = [];
+      for (const path of files) {
+        const name = basename(path);
+        const { json } = await page.evaluate(([n, o]) => window.probe.run('inspect', n, { options: o }), [name, { ...set.json, file_name: name }]);
+        const native = run(NATIVE, [path, JSON.stringify(set.json)]);
+        if (native !== `${json}\n`) mismatches.push(`${name}: differs from native inspect_json`);
+        if (!cliProblem) {
+          const cli = run(CLI, ['check', '--level', 'quick', '--format', 'json', ...set.flags, path]);
+          if (cli !== `${json}\n`) mismatches.push(`${name}: differs from the CLI`);
+        }
+      }
+      t.diagnostic(`${files.length} fixtures compared${cliProblem ? ' (native only)' : ' with the CLI and native inspect_json'}`);
+      assert.deepEqual(mismatches, []);
+    });
+  }
+});
