@@ -2,6 +2,9 @@
 //! sample verifies clean and is classified right, the real fixtures verify as their README
 //! says, reports match the JSON Schema, and no canary secret reaches any report.
 
+#![allow(clippy::disallowed_methods, reason = "tests read the real fixtures from disk")]
+#![allow(clippy::print_stderr, reason = "a visible notice when the real fixtures are absent")]
+
 use snapshot_core::{Level, Options, Report, Severity, verify};
 use snapshot_tests::cloudify::{self, Era};
 use snapshot_tests::{hostile, real_fixtures_dir, real_fixtures_notice};
