@@ -82,6 +82,39 @@ pub struct Finding {
     pub offset: Option<u64>,
 }
 
+/// Findings listed per code; the rest are counted, so a hostile archive with millions of bad
+/// entries costs bounded memory and a readable report.
+pub(crate) const PER_CODE: usize = 100;
+
+/// Keeps the first [`PER_CODE`] findings of each code (in order) and counts the rest into
+/// `omitted`. Cheap enough to call whenever the list grows.
+pub(crate) fn cap_per_code(findings: &mut Vec<Finding>, omitted: &mut std::collections::BTreeMap<Code, u64>) {
+    let mut seen: std::collections::HashMap<Code, usize> = std::collections::HashMap::new();
+    findings.retain(|f| {
+        let n = seen.entry(f.code).or_default();
+        *n += 1;
+        if *n > PER_CODE {
+            *omitted.entry(f.code).or_default() += 1;
+            false
+        } else {
+            true
+        }
+    });
+}
+
+/// One finding per capped code saying how many more there were.
+pub(crate) fn omitted_findings(omitted: &std::collections::BTreeMap<Code, u64>) -> impl Iterator<Item = Finding> + '_ {
+    omitted.iter().map(|(&code, &n)| {
+        Finding::new(
+            code,
+            format!(
+                "{n} more {} findings like the ones above are not listed (the first {PER_CODE} are)",
+                code.as_str()
+            ),
+        )
+    })
+}
+
 fn code_str<S: Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(code.as_str())
 }

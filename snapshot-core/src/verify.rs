@@ -145,13 +145,18 @@ impl Verifier {
         self.outcomes.sort_by_key(|o| o.index);
         let mut verified = 0;
         let mut facts = Vec::new();
+        let mut data_findings = Vec::new();
         for o in std::mem::take(&mut self.outcomes) {
             verified += u64::from(o.verified);
-            self.findings.extend(o.findings);
+            data_findings.extend(o.findings);
             if let Some(f) = o.facts {
                 facts.push((o.index, f));
             }
         }
+        let mut omitted = std::collections::BTreeMap::new();
+        crate::report::cap_per_code(&mut data_findings, &mut omitted);
+        self.findings.extend(data_findings);
+        self.findings.extend(crate::report::omitted_findings(&omitted));
         let (snapshot, security, archive_info) = match &self.archive {
             Some(archive) => {
                 let mut ctx = Ctx { src, archive, opts: &self.opts, findings: &mut self.findings, json_budget: 0 };

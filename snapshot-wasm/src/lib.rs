@@ -1,7 +1,7 @@
 //! snapshot-core in the browser.
 //!
 //! The module runs inside a dedicated Web Worker and reads the user's `File` through
-//! `FileReaderSync` in bounded windows ([`blob::BlobSource`], wasm32 only), so a multi-GB
+//! `FileReaderSync` in bounded windows (`blob::BlobSource`, wasm32 only), so a multi-GB
 //! snapshot is verified without ever being copied whole into memory. It exports three
 //! cancellable operations to JavaScript (see `web.rs`):
 //!

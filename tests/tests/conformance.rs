@@ -217,3 +217,18 @@ fn reports_are_deterministic() {
     let b = check(&bytes, "s.zip", Level::Full, Some("7.0.4")).to_json();
     assert_eq!(a, b);
 }
+
+/// Many central records pointing at one local header (the overlap bomb) must not make the
+/// report grow with them: findings are listed per code up to a cap, the rest counted.
+#[test]
+fn findings_are_capped_per_code() {
+    use snapshot_tests::zipw::{Entry, ZipBuilder};
+    let mut entries = vec![Entry::file("pg_data", vec![0u8; 1024])];
+    entries.extend((1..20_000).map(|i| Entry::file(format!("f{i:07}"), vec![0u8; 1024]).alias_of(0)));
+    let bytes = ZipBuilder::with(entries).build();
+    let r = check(&bytes, "overlap.zip", Level::Full, None);
+    let overlaps: Vec<_> = r.findings.iter().filter(|f| f.code.as_str() == "entries-overlap").collect();
+    assert!((100..=101).contains(&overlaps.len()), "{} overlap findings", overlaps.len());
+    assert!(overlaps.iter().any(|f| f.message.contains("more entries-overlap findings")));
+    assert!(r.to_json().len() < 200_000, "report of {} bytes", r.to_json().len());
+}

@@ -487,6 +487,9 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
     }
 }
 
+/// Parts listed in a preview; the rest are summed into one.
+const MAX_PARTS: usize = 100;
+
 /// Sizes by top-level part, largest first (F).
 fn parts(archive: &Archive) -> Vec<Part> {
     let mut by: BTreeMap<String, Part> = BTreeMap::new();
@@ -502,6 +505,22 @@ fn parts(archive: &Archive) -> Vec<Part> {
     }
     let mut parts: Vec<Part> = by.into_values().collect();
     parts.sort_by(|a, b| b.uncompressed_size.cmp(&a.uncompressed_size).then_with(|| a.name.cmp(&b.name)));
+    // A snapshot has a few dozen top-level parts; an archive of loose files may have millions.
+    if parts.len() > MAX_PARTS {
+        let rest = parts.split_off(MAX_PARTS - 1);
+        let mut other = Part {
+            name: format!("({} other parts)", rest.len()),
+            entries: 0,
+            compressed_size: 0,
+            uncompressed_size: 0,
+        };
+        for p in rest {
+            other.entries += p.entries;
+            other.compressed_size = other.compressed_size.saturating_add(p.compressed_size);
+            other.uncompressed_size = other.uncompressed_size.saturating_add(p.uncompressed_size);
+        }
+        parts.push(other);
+    }
     parts
 }
 

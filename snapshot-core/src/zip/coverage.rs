@@ -22,6 +22,7 @@ pub(crate) fn check(
     trailer: &Trailer,
     gap_scan_bytes: u64,
     findings: &mut Vec<Finding>,
+    omitted: &mut std::collections::BTreeMap<Code, u64>,
 ) -> Result<(), Error> {
     let mut ranges: Vec<(u64, u64, Owner)> = Vec::with_capacity(archive.entries.len() + 3);
     for e in &archive.entries {
@@ -49,6 +50,9 @@ pub(crate) fn check(
     let mut owner_of_cursor: Option<Owner> = None;
     let mut scanned = 0u64;
     for &(start, end, owner) in &ranges {
+        if findings.len() > 4 * crate::report::PER_CODE * 8 {
+            crate::report::cap_per_code(findings, omitted);
+        }
         if start < cursor {
             match (owner_of_cursor, owner) {
                 (Some(Owner::Entry(a)), Owner::Entry(b)) => {

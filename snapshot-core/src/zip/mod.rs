@@ -224,14 +224,21 @@ pub(crate) fn parse(
         );
     }
 
+    let mut omitted = std::collections::BTreeMap::new();
     for entry in &mut entries {
         check_local(src, entry, findings)?;
+        if findings.len() > 4 * crate::report::PER_CODE * 8 {
+            crate::report::cap_per_code(findings, &mut omitted);
+        }
     }
     for entry in &mut entries {
         names::check_entry(entry, findings);
         let encrypted = entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) != 0;
         if encrypted || !matches!(entry.method, METHOD_STORED | METHOD_DEFLATE) {
             entry.readable = false;
+        }
+        if findings.len() > 4 * crate::report::PER_CODE * 8 {
+            crate::report::cap_per_code(findings, &mut omitted);
         }
     }
     names::check_collisions(&entries, findings);
@@ -245,7 +252,9 @@ pub(crate) fn parse(
         entries,
     };
     let mut archive = archive;
-    coverage::check(src, &mut archive, &trailer, limits.gap_scan_bytes, findings)?;
+    coverage::check(src, &mut archive, &trailer, limits.gap_scan_bytes, findings, &mut omitted)?;
+    crate::report::cap_per_code(findings, &mut omitted);
+    findings.extend(crate::report::omitted_findings(&omitted));
     Ok(Some(archive))
 }
 
