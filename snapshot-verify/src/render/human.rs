@@ -188,17 +188,20 @@ fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> 
 
 fn counts(c: &ContentCounts) -> Option<String> {
     let all = [
-        (c.tenants, "tenants"),
-        (c.blueprints, "blueprints"),
-        (c.deployments, "deployments"),
-        (c.plugins, "plugins"),
-        (c.agents, "agents"),
-        (c.secrets, "secrets"),
-        (c.users, "users"),
-        (c.executions, "executions"),
-        (c.events, "events"),
+        (c.tenants, "tenant"),
+        (c.blueprints, "blueprint"),
+        (c.deployments, "deployment"),
+        (c.plugins, "plugin"),
+        (c.agents, "agent"),
+        (c.secrets, "secret"),
+        (c.users, "user"),
+        (c.executions, "execution"),
+        (c.events, "event"),
     ];
-    let known: Vec<String> = all.iter().filter_map(|(n, what)| n.map(|n| format!("{} {what}", thousands(n)))).collect();
+    let known: Vec<String> = all
+        .iter()
+        .filter_map(|(n, what)| n.map(|n| format!("{} {what}{}", thousands(n), if n == 1 { "" } else { "s" })))
+        .collect();
     (!known.is_empty()).then(|| known.join(", "))
 }
 

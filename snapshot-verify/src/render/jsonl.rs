@@ -96,7 +96,7 @@ impl Jsonl {
     }
 
     fn line(out: &mut impl Write, line: &Line) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, line).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, line).map_err(io::Error::from)?;
         out.write_all(b"\n")?;
         out.flush()
     }
