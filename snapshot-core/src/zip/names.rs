@@ -44,7 +44,8 @@ pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
             "the name holds a backslash; Windows tools treat it as a separator, Cloudify's restore on Linux writes it literally".into(),
         );
     }
-    let unified = name.replace('\\', "/");
+    let unified: std::borrow::Cow<str> =
+        if name.contains('\\') { name.replace('\\', "/").into() } else { name.as_str().into() };
     let drive = unified.len() >= 2 && unified.as_bytes()[1] == b':' && unified.as_bytes()[0].is_ascii_alphabetic();
     if unified.starts_with('/') || drive {
         push(
@@ -52,19 +53,24 @@ pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
             "the name is absolute; Python's restore strips the prefix silently, other extractors write outside the target".into(),
         );
     }
-    let mut depth: i64 = 0;
-    let mut escapes = false;
+    // One pass over the components: climbing out of the root, '..' anywhere, anything real.
+    let (mut depth, mut escapes, mut dotdot, mut real, mut windows) = (0i64, false, false, false, false);
     for part in unified.split('/') {
         match part {
             "" | "." => {}
             ".." => {
                 depth -= 1;
                 escapes |= depth < 0;
+                dotdot = true;
             }
-            _ => depth += 1,
+            _ => {
+                depth += 1;
+                real = true;
+                windows |= windows_unsafe(part);
+            }
         }
     }
-    if unified.split('/').any(|p| p == "..") {
+    if dotdot {
         push(
             Code::PathTraversal,
             if escapes {
@@ -75,10 +81,10 @@ pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
             },
         );
     }
-    if unified.split('/').all(|p| p.is_empty() || p == "." || p == "..") {
+    if !real {
         push(Code::EmptyName, "the name is empty or consists only of separators and dots".into());
     }
-    if unified.split('/').any(windows_unsafe) {
+    if windows {
         push(Code::WindowsUnsafeName, "a name component is a Windows device name or ends with a dot or space".into());
     }
     if !raw.is_ascii() && entry.flags & FLAG_UTF8 == 0 {
@@ -252,11 +258,11 @@ pub(crate) fn check_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
     let mut norm: HashMap<u64, usize> = HashMap::with_capacity(entries.len());
     let mut reported = HashSet::new();
     for (i, e) in entries.iter().enumerate() {
-        let key = normalise(&e.name);
-        match norm.get(&hash(&key)) {
-            Some(&p) if normalise(&entries[p].name) == key => {
+        let key = normalised_hash(&e.name);
+        match norm.get(&key) {
+            Some(&p) if normalise(&entries[p].name) == normalise(&e.name) => {
                 let prev = &entries[p];
-                if prev.raw() != e.raw() && reported.insert(hash(&key)) {
+                if prev.raw() != e.raw() && reported.insert(key) {
                     findings.push(
                         Finding::new(
                             Code::NameCollision,
@@ -272,7 +278,7 @@ pub(crate) fn check_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
             }
             Some(_) => {}
             None => {
-                norm.insert(hash(&key), i);
+                norm.insert(key, i);
             }
         }
     }
@@ -317,6 +323,29 @@ fn hash(s: &str) -> u64 {
     // A fixed-key hasher: the same archive gives the same findings in every run.
     let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
     h.write(s.as_bytes());
+    h.finish()
+}
+
+/// `hash(&normalise(name))` without building the string (ASCII names, the common case).
+fn normalised_hash(name: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    if !name.is_ascii() {
+        return hash(&normalise(name));
+    }
+    let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
+    let mut first = true;
+    for part in name.split(['/', '\\']).filter(|p| !p.is_empty() && *p != ".") {
+        if !first {
+            h.write_u8(b'/');
+        }
+        first = false;
+        for b in part.bytes() {
+            h.write_u8(b.to_ascii_lowercase());
+        }
+    }
+    if name.ends_with('/') {
+        h.write_u8(b'/');
+    }
     h.finish()
 }
 
