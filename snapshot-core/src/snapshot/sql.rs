@@ -72,7 +72,9 @@ impl Lines {
     /// Feeds a chunk; `on_line(line, cut, number)` gets each completed line without its `\n`
     /// (at most [`MAX_LINE`] bytes; `cut` says it was longer), numbered from 1.
     pub(crate) fn feed(&mut self, mut bytes: &[u8], mut on_line: impl FnMut(&[u8], bool, u64)) {
-        while let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
+        // memchr finds newlines at SIMD speed: this loop is on the critical path of the largest
+        // entry (a 600 MB pg_data streams through it while it inflates).
+        while let Some(nl) = memchr::memchr(b'\n', bytes) {
             self.count += 1;
             if self.buf.is_empty() && !self.cut {
                 let line = &bytes[..nl];
