@@ -2,27 +2,15 @@
 // not respond terminates that worker within the grace period, and the next call gets a fresh one.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { ensureWasmBuilt, launchBrowser, newPage, startServer } from './support/env.mjs';
+import { test } from 'node:test';
+import { newPage, usePageEnvironment } from './support/env.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  ensureWasmBuilt();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = usePageEnvironment();
 
 test('a worker that ignores cancel is terminated and replaced', async (t) => {
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   t.after(() => page.close());
-  await page.goto(`${server.url}tests/support/probe.html`);
+  await page.goto(`${env.server.url}tests/support/probe.html`);
   await page.waitForSelector('body[data-ready="true"]');
   const r = await page.evaluate(async () => {
     const { SnapshotChecker } = await import('/lib/snapshot-client.js');

@@ -6,32 +6,20 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  REAL_FIXTURES, bigFixture, ensureWasmBuilt, generatedFixtures, launchBrowser, newPage, notice, realFixtures, startServer,
+  REAL_FIXTURES, bigFixture, generatedFixtures, newPage, notice, realFixtures, usePageEnvironment,
 } from './support/env.mjs';
 
 const MiB = 2 ** 20;
 
-let server;
-let browser;
-
-before(async () => {
-  ensureWasmBuilt();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = usePageEnvironment();
 
 /** A fresh page with the dialog open and the verifier ready, closed when test `t` ends. */
 async function openDialog(t, size) {
-  const page = await newPage(browser, size);
+  const page = await newPage(env.browser, size);
   t.after(() => page.close());
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.waitForSelector('body[data-ready="true"]');
   return page;
 }
@@ -298,7 +286,7 @@ describe('upload', () => {
     assert.equal(await page.getAttribute('#upload-result', 'data-digest-ok'), 'true');
     assert.match(await text(page, '#upload-result'), /checked the SHA-256 digest: it matches/);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'upload-result');
-    const stored = await (await fetch(`${server.url}api/v3.1/snapshots/${encodeURIComponent(id)}`)).json();
+    const stored = await (await fetch(`${env.server.url}api/v3.1/snapshots/${encodeURIComponent(id)}`)).json();
     assert.equal(stored.sha256, await sha256File(path));
     assert.equal(stored.size, readFileSync(path).length);
     assert.match(await text(page, '#snapshot-rows'), new RegExp(id.replaceAll('.', '\\.')));

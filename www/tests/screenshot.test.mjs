@@ -7,34 +7,22 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { REPO, WORK, ensureWasmBuilt, generatedFixtures, launchBrowser, newPage, realFixtures, startServer } from './support/env.mjs';
+import { test } from 'node:test';
+import { REPO, WORK, generatedFixtures, newPage, realFixtures, usePageEnvironment } from './support/env.mjs';
 
 const DOCS = join(REPO, 'docs/screenshot-dialog.png');
 const OUT = process.env.UPDATE_SCREENSHOT === '1' || !existsSync(DOCS) ? DOCS : join(WORK, 'screenshot-dialog.png');
 
-let server;
-let browser;
-
-before(async () => {
-  ensureWasmBuilt();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = usePageEnvironment();
 
 test('screenshot of the dialog with a loaded snapshot', async (t) => {
   const generated = generatedFixtures();
   const path = realFixtures().find((p) => p.endsWith('snap-5.1.0-dev-legacy.zip'))
     ?? generated.rust.find((p) => basename(p) === 'era-N1-7.0.4.zip')
     ?? generated.python.find((p) => p.endsWith('py-good-7.0.4.zip'));
-  const page = await newPage(browser, { width: 1440, height: 1280 });
+  const page = await newPage(env.browser, { width: 1440, height: 1280 });
   t.after(() => page.close());
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.waitForSelector('body[data-ready="true"]');
   await page.setInputFiles('#file-input', path);
   await page.waitForFunction(() => ['hash-row', 'verify-row'].every((id) => document.getElementById(id).dataset.state === 'done'), null, { timeout: 60_000 });

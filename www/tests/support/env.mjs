@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -149,4 +150,23 @@ export function bigFixture(size = 5e9, entries = 10000) {
 export function notice(t, text) {
   t.diagnostic(text);
   process.stderr.write(`NOTICE: ${text}\n`);
+}
+
+/**
+ * Registers `before`/`after` hooks that build the wasm if stale, start the dev server and launch
+ * Chromium for the calling test file; returns an object whose `server` and `browser` are set
+ * once the hooks have run.
+ */
+export function usePageEnvironment() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    ensureWasmBuilt();
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
