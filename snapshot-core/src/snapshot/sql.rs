@@ -100,6 +100,11 @@ impl Lines {
         }
     }
 
+    /// Whether the next byte starts a line.
+    pub(crate) fn at_line_start(&self) -> bool {
+        self.buf.is_empty() && !self.cut
+    }
+
     fn keep(&mut self, bytes: &[u8]) {
         let room = MAX_LINE - self.buf.len();
         self.cut |= bytes.len() > room;
@@ -166,6 +171,11 @@ struct Block {
 }
 
 impl Block {
+    /// Whether the block's rows are only counted (no column is looked at).
+    fn counts_only(&self) -> bool {
+        self.tracked.is_empty() && self.name_col.is_none()
+    }
+
     fn close(self, facts: &mut SqlFacts) {
         *facts.tables.entry(self.table).or_default() += self.rows;
         for (_, key, n) in self.tracked {
@@ -264,8 +274,33 @@ impl Analyzer for SqlScanner {
             let newlines = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
             self.facts.bad_utf8_line = Some(self.lines.count + newlines + 1);
         }
-        let (facts, block) = (&mut self.facts, &mut self.block);
-        self.lines.feed(bytes, |line, cut, n| SqlScanner::line(facts, block, line, cut, n));
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            if self.lines.at_line_start()
+                && let Some(b) = self.block.as_mut().filter(|b| b.counts_only())
+            {
+                // Inside a COPY block whose rows are only counted (all but a few tables, and
+                // nearly all of a large dump): count the newlines up to the next line that may
+                // end the block in bulk, instead of line by line.
+                let end = if rest.starts_with(b"\\.") {
+                    0
+                } else {
+                    match memchr::memmem::find(rest, b"\n\\.") {
+                        Some(i) => i + 1,
+                        None => memchr::memrchr(b'\n', rest).map_or(0, |i| i + 1),
+                    }
+                };
+                let rows = memchr::memchr_iter(b'\n', &rest[..end]).count() as u64;
+                b.rows += rows;
+                self.lines.count += rows;
+                rest = &rest[end..];
+            }
+            // Then one line (or what is left) through the line splitter.
+            let take = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            let (facts, block) = (&mut self.facts, &mut self.block);
+            self.lines.feed(&rest[..take], |line, cut, n| SqlScanner::line(facts, block, line, cut, n));
+            rest = &rest[take..];
+        }
     }
 
     fn finish(mut self: Box<Self>, verified: bool) -> Facts {
@@ -379,6 +414,30 @@ mod tests {
         let f = scan(&[DUMP.replace("0\tdefault_tenant\tpw\n", &row).as_bytes()]);
         assert_eq!(f.values("tenants", "rabbitmq_password"), 1);
         assert_eq!(f.tenant_names, ["té am"]);
+    }
+
+    #[test]
+    fn counted_blocks_are_counted_in_bulk_exactly() {
+        // A counts-only block with empty rows, a row that merely starts like the terminator,
+        // CRLF rows and a CRLF terminator, then a block whose values are looked at.
+        let rows: String =
+            (0..500).map(|i| if i % 7 == 0 { "\n".to_string() } else { format!("{i}\tx\r\n") }).collect();
+        let dump = DUMP.replace(
+            "COPY \"UserApps\" (id, \"appData\") FROM stdin;\n1\t{}\n\\.\n",
+            &format!("COPY \"UserApps\" (id, \"appData\") FROM stdin;\n{rows}\\.x\n1\t{{}}\n\\.\r\n"),
+        );
+        let whole = scan(&[dump.as_bytes()]);
+        assert_eq!(whole.rows("UserApps"), Some(502));
+        assert_eq!(whole.lines, dump.lines().count() as u64);
+        assert_eq!(whole.values("tenants", "rabbitmq_password"), 1);
+        let b = dump.as_bytes();
+        for size in [1, 2, 3, 5, 64, 1000] {
+            let pieces: Vec<&[u8]> = b.chunks(size).collect();
+            assert_eq!(scan(&pieces), whole, "chunks of {size}");
+        }
+        for i in (0..b.len()).step_by(7) {
+            assert_eq!(scan(&[&b[..i], &b[i..]]), whole, "split at {i}");
+        }
     }
 
     #[test]
