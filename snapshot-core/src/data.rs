@@ -163,8 +163,7 @@ impl DataCheck {
             match self.method {
                 METHOD_STORED => {
                     let chunk = &self.input[self.in_start..self.in_end];
-                    let room = (self.out_limit - self.out_total) as usize;
-                    let take = chunk.len().min(room);
+                    let take = (self.out_limit - self.out_total).min(chunk.len() as u64) as usize;
                     self.crc.update(&chunk[..take]);
                     tap(&chunk[..take]);
                     if let Some(a) = self.analyzer.as_mut() {
@@ -181,7 +180,10 @@ impl DataCheck {
                 }
                 _ => {
                     if self.output.is_empty() {
-                        self.output.resize(OUT_CHUNK, 0);
+                        // Small entries (most of a snapshot's) need small buffers: zeroing
+                        // 256 KiB per blueprint file cost more than inflating it.
+                        let size = self.out_limit.clamp(1, OUT_CHUNK as u64) as usize;
+                        self.output.resize(size, 0);
                     }
                     if self.method != METHOD_DEFLATE {
                         return Ok(self.fail(Code::DataNotVerified, "no decoder for this method".into()));
@@ -192,7 +194,8 @@ impl DataCheck {
                     }
                     let before_in = inflater.total_in();
                     let before_out = inflater.total_out();
-                    let room = ((self.out_limit - self.out_total) as usize).min(OUT_CHUNK);
+                    // (Compared as u64: on wasm32 a remainder of 4 GiB would truncate to 0.)
+                    let room = (self.out_limit - self.out_total).min(self.output.len() as u64) as usize;
                     let status = inflater.decompress(
                         &self.input[self.in_start..self.in_end],
                         &mut self.output[..room],
