@@ -1,6 +1,10 @@
 //! Building blocks for decoding **one** raw DEFLATE stream (RFC 1951) on several cores, in the manner of
 //! rapidgzip and pugz. The crate is pure and safe: no threads, no I/O, no dependencies; the caller schedules.
 //!
+//! In this workspace it backs the benchmark probe `inflate-floor --split`, which measures what splitting
+//! `pg_data` across two cores gains; the verifier's data pass does not use it, for the reasons measured in
+//! ARCHITECTURE.md ("The single-stream floor").
+//!
 //! # Technique
 //!
 //! A DEFLATE stream has no index and no sync points, and every block may copy from the 32 KiB of output that
