@@ -4,11 +4,21 @@
 //!
 //! ```text
 //! inflate-floor [--repeat N] [--out-kib K] FILE ENTRY
+//! inflate-floor --split FRACTION FILE ENTRY
 //! ```
 //!
 //! Prints one line: entry, sizes, seconds and GB/s of decompressed output (best of N runs).
 //! Exit code 1 when the CRC or the size does not match. The archive parser here is minimal (end
 //! record, ZIP64 end record, central directory, one local header): benchmark inputs only.
+//!
+//! `--split` is the probe behind ARCHITECTURE.md's "single-stream floor" section: with the
+//! entry's compressed bytes in memory, it times one-thread zlib-rs, then decodes the stream on
+//! two threads the way rapidgzip does (zlib-rs up to a block boundary found at FRACTION of the
+//! compressed data, `deflate-split`'s marker decoder from there to the end, markers resolved
+//! on both threads once the first part's window is known, CRCs combined), checks CRC and size,
+//! and reports how much of the unknown window is still unresolved further on (why the
+//! bounded-memory variant, which waits for a marker-free window, never hands over on
+//! row-structured dumps).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 #![allow(clippy::disallowed_methods, reason = "a front end: it reads files and times itself")]
 
@@ -20,7 +30,8 @@ use std::time::Instant;
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-const USAGE: &str = "usage: inflate-floor [--repeat N] [--out-kib K] FILE ENTRY";
+const USAGE: &str =
+    "usage: inflate-floor [--repeat N] [--out-kib K] FILE ENTRY\n       inflate-floor --split FRACTION FILE ENTRY";
 /// Compressed bytes per read.
 const IN_CHUNK: usize = 4 << 20;
 /// Decompressed bytes per inflate call (default): large enough to amortise calls and zlib's
@@ -29,6 +40,21 @@ const OUT_CHUNK: usize = 256 << 10;
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--split") {
+        let [_, fraction, file, entry] = args.as_slice() else {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        };
+        let fraction: f64 = fraction.parse().unwrap_or(0.3);
+        return match split::probe(file, entry, fraction) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("inflate-floor: {file}: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let (mut repeat, mut out_chunk) = (1usize, OUT_CHUNK);
     while args.len() >= 2 && args[0].starts_with("--") {
         let value: usize = args[1].parse().unwrap_or(0);
@@ -213,4 +239,139 @@ fn find_entry(file: &File, name: &str) -> io::Result<Found> {
         at += 46 + n + x + c;
     }
     Err(bad(&format!("no entry named {name:?}")))
+}
+
+/// The two-core split probe (`--split`).
+mod split {
+    use super::{Found, bad, find_entry};
+    use deflate_split::{WINDOW, decode_speculative, decode_until, find_block, resolve};
+    use flate2::{Decompress, FlushDecompress, Status};
+    use std::fs::File;
+    use std::io;
+    use std::os::unix::fs::FileExt;
+    use std::time::Instant;
+
+    /// zlib-rs over `data` (from its start up to `end` bytes, or to the stream's end): CRC,
+    /// size and the last window of output.
+    fn zlib(data: &[u8]) -> io::Result<(crc32fast::Hasher, u64, Vec<u8>)> {
+        let mut d = Decompress::new(false);
+        let mut out = vec![0u8; 256 << 10];
+        let mut crc = crc32fast::Hasher::new();
+        let mut tail = Vec::new();
+        loop {
+            let before = (d.total_in(), d.total_out());
+            let status = d
+                .decompress(&data[d.total_in() as usize..], &mut out, FlushDecompress::None)
+                .map_err(|e| io::Error::other(format!("corrupt DEFLATE stream: {e}")))?;
+            let produced = (d.total_out() - before.1) as usize;
+            crc.update(&out[..produced]);
+            let keep = produced.min(WINDOW);
+            tail.drain(..(tail.len() + keep).saturating_sub(WINDOW));
+            tail.extend_from_slice(&out[produced - keep..produced]);
+            let consumed = d.total_in() - before.0;
+            if status == Status::StreamEnd || (consumed == 0 && produced == 0) {
+                return Ok((crc, d.total_out(), tail));
+            }
+        }
+    }
+
+    pub fn probe(path: &str, name: &str, fraction: f64) -> io::Result<bool> {
+        let file = File::open(path)?;
+        let e: Found = find_entry(&file, name)?;
+        if e.method != 8 {
+            return Err(bad("--split needs a deflated entry"));
+        }
+        let mut data = vec![0u8; usize::try_from(e.csize).map_err(|_| bad("entry too large"))?];
+        file.read_exact_at(&mut data, e.data_offset)?;
+        let bits = data.len() as u64 * 8;
+
+        // One thread, from memory.
+        let t = Instant::now();
+        let (crc, size, _) = zlib(&data)?;
+        let one = t.elapsed().as_secs_f64();
+        let one_ok = crc.finalize() == e.crc && size == e.usize;
+        println!(
+            "{name}: one thread, zlib-rs from memory: {one:.3} s ({:.2} GB/s), crc/size {}",
+            e.usize as f64 / one / 1e9,
+            ok(one_ok)
+        );
+
+        // How much of the unknown window is still unknown further on.
+        let mid = (bits / 2) & !7;
+        let start = find_block(&data, mid, bits).ok_or_else(|| bad("no block boundary after the middle"))?;
+        let mut syms = Vec::new();
+        let t = Instant::now();
+        let spec = decode_speculative(&data, start, 64 << 20, &mut syms);
+        let dt = t.elapsed().as_secs_f64();
+        println!(
+            "marker decoder from the middle: {:.0} MB/s of output; stopped with {spec:?} after {} MB",
+            syms.len() as f64 / dt / 1e6,
+            syms.len() >> 20
+        );
+        let mut line = String::from("unknown bytes in the 32 KiB window after");
+        for mb in [1usize, 8, 32, 64] {
+            let end = (mb << 20).min(syms.len());
+            if end >= WINDOW {
+                let unknown = syms[end - WINDOW..end].iter().filter(|&&s| s > 255).count();
+                line += &format!(" {mb} MB: {:.0}%;", unknown as f64 * 100.0 / WINDOW as f64);
+            }
+        }
+        println!("{}", line.trim_end_matches(';'));
+        drop(syms);
+
+        // Two threads: zlib-rs to the boundary, markers from it, then resolve on both.
+        let t = Instant::now();
+        let from = ((bits as f64 * fraction) as u64).min(bits);
+        let b = find_block(&data, from, bits).ok_or_else(|| bad("no block boundary at the split point"))?;
+        let head = &data[..b.div_ceil(8) as usize];
+        let (first, second) = std::thread::scope(|s| {
+            let first = s.spawn(|| zlib(head));
+            let second = s.spawn(|| {
+                // Reserve what the entry's ratio predicts: growing by doubling would copy it.
+                let ratio = e.usize as f64 / e.csize.max(1) as f64;
+                let mut syms = Vec::with_capacity(((bits - b) as f64 / 8.0 * ratio * 1.02) as usize);
+                decode_until(&data, b, bits, usize::MAX, &mut syms).map(|r| (r, syms))
+            });
+            (first.join().expect("first part"), second.join().expect("second part"))
+        });
+        let (mut crc, head_size, window) = first?;
+        let (reached, syms) = second.map_err(|e| io::Error::other(format!("second part: {e}")))?;
+        let decoded = t.elapsed().as_secs_f64();
+        let half = syms.len() / 2;
+        // Resolve through a small reused buffer: CRC as it goes, nothing large allocated.
+        let resolve_crc = |part: &[u16]| -> Result<crc32fast::Hasher, deflate_split::SpecError> {
+            let mut h = crc32fast::Hasher::new();
+            let mut bytes = Vec::with_capacity(1 << 18);
+            for chunk in part.chunks(1 << 18) {
+                bytes.clear();
+                resolve(chunk, &window, &mut bytes)?;
+                h.update(&bytes);
+            }
+            Ok(h)
+        };
+        let parts = std::thread::scope(|s| {
+            let a = s.spawn(|| resolve_crc(&syms[..half]));
+            let b = s.spawn(|| resolve_crc(&syms[half..]));
+            (a.join().expect("resolve"), b.join().expect("resolve"))
+        });
+        for part in [parts.0, parts.1] {
+            crc.combine(&part.map_err(|e| io::Error::other(format!("resolve: {e}")))?);
+        }
+        let two = t.elapsed().as_secs_f64();
+        let size2 = head_size + syms.len() as u64;
+        let two_ok = reached.last && crc.finalize() == e.crc && size2 == e.usize;
+        println!(
+            "two threads, split at {:.0}% of the compressed bytes: {two:.3} s (decode {decoded:.3} s, resolve {:.3} s) = {:.2}x one thread; crc/size {}; held {} MiB of markers",
+            b as f64 * 100.0 / bits as f64,
+            two - decoded,
+            one / two,
+            ok(two_ok),
+            syms.len() * 2 >> 20
+        );
+        Ok(one_ok && two_ok)
+    }
+
+    fn ok(good: bool) -> &'static str {
+        if good { "ok" } else { "MISMATCH" }
+    }
 }
