@@ -366,7 +366,7 @@ mod split {
             two - decoded,
             one / two,
             ok(two_ok),
-            syms.len() * 2 >> 20
+            (syms.len() * 2) >> 20
         );
         Ok(one_ok && two_ok)
     }
