@@ -30,8 +30,9 @@ pub(crate) struct EntryOutcome {
     pub findings: Vec<Finding>,
     /// Whether the data matched CRC and sizes exactly.
     pub verified: bool,
-    /// What the content analyzer learned, when one ran.
-    pub facts: Option<Facts>,
+    /// What the content analyzer learned, when one ran (boxed: most entries have none, and a
+    /// data pass holds one outcome per entry).
+    pub facts: Option<Box<Facts>>,
     /// Decompressed bytes produced.
     pub output: u64,
 }
@@ -299,7 +300,7 @@ impl DataCheck {
     }
 
     fn done(&mut self, verified: bool) -> Step {
-        let facts = self.analyzer.take().map(|a| a.finish(verified));
+        let facts = self.analyzer.take().map(|a| Box::new(a.finish(verified)));
         Step::Done(EntryOutcome {
             index: self.index,
             findings: std::mem::take(&mut self.findings),
@@ -331,7 +332,7 @@ pub(crate) fn read_member(src: &dyn ReadAt, entry: &Entry, cap: u64) -> Result<R
     let collect = Box::new(Collect(Vec::new()));
     let check = DataCheck::new(entry, Some(collect), cap);
     let outcome = check.run(src)?;
-    match outcome.facts {
+    match outcome.facts.map(|f| *f) {
         Some(Facts::Bytes(bytes)) if outcome.verified => Ok(Ok(bytes)),
         _ => Ok(Err(outcome.findings)),
     }

@@ -2,11 +2,13 @@
 
 use crate::data::{DataCheck, EntryOutcome, Step};
 use crate::report::*;
+use crate::snapshot::content::Analyzer;
 use crate::snapshot::{self, Ctx, Semantics};
 use crate::source::ReadAt;
 use crate::zip::{self, Archive, ParseLimits};
 use crate::{Error, Options};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Verification in progress. Create it with [`Verifier::new`] (the quick phase), drive the data
 /// pass with [`Verifier::step`] (or hand [`Verifier::take_jobs`] to threads), then call
@@ -16,10 +18,10 @@ use std::collections::VecDeque;
 pub struct Verifier {
     opts: Options,
     size: u64,
-    archive: Option<Archive>,
+    archive: Option<Arc<Archive>>,
     findings: Vec<Finding>,
     semantics: Semantics,
-    queue: VecDeque<DataCheck>,
+    queue: VecDeque<Pending>,
     current: Option<DataCheck>,
     outcomes: Vec<EntryOutcome>,
     total: u64,
@@ -32,10 +34,35 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
+/// A queued data check. Its [`DataCheck`] (buffers, name, inflate state) exists only while it
+/// runs: a queue of 100,000 entries holds 100,000 of these small records, not of checks.
+struct Pending {
+    index: usize,
+    /// Compressed bytes to read.
+    len: u64,
+    /// Output budget left for this entry.
+    budget: u64,
+    analyzer: Option<Box<dyn Analyzer>>,
+}
+
+impl Pending {
+    fn check(self, archive: &Archive) -> DataCheck {
+        DataCheck::new(&archive.entries[self.index], self.analyzer, self.budget)
+    }
+}
+
 /// One entry's data check, for front ends that run checks on their own threads or workers.
 /// Run it against any reader of the same file.
-#[derive(Debug)]
-pub struct EntryJob(DataCheck);
+pub struct EntryJob {
+    archive: Arc<Archive>,
+    pending: Pending,
+}
+
+impl std::fmt::Debug for EntryJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryJob").field("index", &self.pending.index).field("len", &self.pending.len).finish()
+    }
+}
 
 /// The result of an [`EntryJob`], to hand back with [`Verifier::absorb`].
 #[derive(Debug)]
@@ -44,12 +71,12 @@ pub struct JobOutcome(EntryOutcome);
 impl EntryJob {
     /// Compressed bytes the job reads.
     pub fn input_len(&self) -> u64 {
-        self.0.input_len()
+        self.pending.len
     }
 
     /// Runs the job to the end.
     pub fn run(self, src: &dyn ReadAt) -> Result<JobOutcome, Error> {
-        self.0.run(src).map(JobOutcome)
+        self.pending.check(&self.archive).run(src).map(JobOutcome)
     }
 }
 
@@ -72,17 +99,16 @@ impl Verifier {
                 let mut budget = opts.limits.max_output;
                 for e in order {
                     let analyzer = snapshot::analyzer_for(&semantics, e);
-                    let check = DataCheck::new(e, analyzer, budget);
+                    queue.push_back(Pending { index: e.index, len: e.compressed_size, budget, analyzer });
                     budget = budget.saturating_sub(e.uncompressed_size);
-                    queue.push_back(check);
                 }
             }
         }
-        let total = queue.iter().map(DataCheck::input_len).sum();
+        let total = queue.iter().map(|p| p.len).sum();
         Ok(Verifier {
             size: src.size(),
             opts,
-            archive,
+            archive: archive.map(Arc::new),
             findings,
             semantics,
             queue,
@@ -104,8 +130,10 @@ impl Verifier {
     pub fn step(&mut self, src: &dyn ReadAt, budget: u64) -> Result<bool, Error> {
         let mut left = budget;
         loop {
-            if self.current.is_none() {
-                self.current = self.queue.pop_front();
+            if self.current.is_none()
+                && let Some(archive) = &self.archive
+            {
+                self.current = self.queue.pop_front().map(|p| p.check(archive));
             }
             let Some(check) = self.current.as_mut() else {
                 return Ok(true);
@@ -131,7 +159,8 @@ impl Verifier {
     /// Takes every queued data check as an independent job, for front ends that run them in
     /// parallel. Hand each result back with [`Verifier::absorb`].
     pub fn take_jobs(&mut self) -> Vec<EntryJob> {
-        self.queue.drain(..).map(EntryJob).collect()
+        let Some(archive) = &self.archive else { return Vec::new() };
+        self.queue.drain(..).map(|pending| EntryJob { archive: Arc::clone(archive), pending }).collect()
     }
 
     /// Records the result of a job from [`Verifier::take_jobs`].
@@ -150,7 +179,7 @@ impl Verifier {
             verified += u64::from(o.verified);
             data_findings.extend(o.findings);
             if let Some(f) = o.facts {
-                facts.push((o.index, f));
+                facts.push((o.index, *f));
             }
         }
         let mut omitted = std::collections::BTreeMap::new();

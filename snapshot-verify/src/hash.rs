@@ -1,6 +1,6 @@
 //! Whole-file SHA-256 and the `sha256sum` line format.
 //!
-//! The hash runs on its own thread, concurrently with verification, reading the file in 8 MiB
+//! The hash runs on its own thread, concurrently with verification, reading the file in 1 MiB
 //! positional reads. `sha2` picks the SHA-NI (x86) or SHA2 (ARMv8) instructions at run time
 //! where the CPU has them.
 
@@ -12,7 +12,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// The read size of the whole-file hash.
-const CHUNK: usize = 8 << 20;
+const CHUNK: usize = 1 << 20;
 
 /// Hashes the whole source. Returns `None` when `stop` turned true before the end.
 pub fn sha256_source(src: &dyn ReadAt, stop: &dyn Fn() -> bool) -> Result<Option<String>> {

@@ -244,7 +244,7 @@ fn verify_zip(bytes: &[u8], depth: u32) -> Facts {
         };
         budget = budget.saturating_sub(output);
         findings.extend(f);
-        if let Some(Facts::Nested(inner)) = facts {
+        if let Some(Facts::Nested(inner)) = facts.map(|f| *f) {
             out.too_deep |= inner.too_deep;
             out.problems.extend(inner.problems.into_iter().map(|p| format!("'{}': {p}", e.name)));
         }
