@@ -310,8 +310,8 @@ mod split {
         );
         let mut line = String::from("unknown bytes in the 32 KiB window after");
         for mb in [1usize, 8, 32, 64] {
-            let end = (mb << 20).min(syms.len());
-            if end >= WINDOW {
+            let end = mb << 20;
+            if end <= syms.len() {
                 let unknown = syms[end - WINDOW..end].iter().filter(|&&s| s > 255).count();
                 line += &format!(" {mb} MB: {:.0}%;", unknown as f64 * 100.0 / WINDOW as f64);
             }
