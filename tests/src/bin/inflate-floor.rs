@@ -285,10 +285,14 @@ mod split {
         file.read_exact_at(&mut data, e.data_offset)?;
         let bits = data.len() as u64 * 8;
 
-        // One thread, from memory.
-        let t = Instant::now();
-        let (crc, size, _) = zlib(&data)?;
-        let one = t.elapsed().as_secs_f64();
+        // One thread, from memory (best of 3, like the split below).
+        let mut one = f64::INFINITY;
+        let (mut crc, mut size) = (crc32fast::Hasher::new(), 0);
+        for _ in 0..3 {
+            let t = Instant::now();
+            (crc, size, _) = zlib(&data)?;
+            one = one.min(t.elapsed().as_secs_f64());
+        }
         let one_ok = crc.finalize() == e.crc && size == e.usize;
         println!(
             "{name}: one thread, zlib-rs from memory: {one:.3} s ({:.2} GB/s), crc/size {}",
@@ -299,7 +303,8 @@ mod split {
         // How much of the unknown window is still unknown further on.
         let mid = (bits / 2) & !7;
         let start = find_block(&data, mid, bits).ok_or_else(|| bad("no block boundary after the middle"))?;
-        let mut syms = Vec::new();
+        let mut syms = vec![0u16; 64 << 20];
+        syms.clear(); // pages faulted in before timing
         let t = Instant::now();
         let spec = decode_speculative(&data, start, 64 << 20, &mut syms);
         let dt = t.elapsed().as_secs_f64();
@@ -319,10 +324,33 @@ mod split {
         println!("{}", line.trim_end_matches(';'));
         drop(syms);
 
-        // Two threads: zlib-rs to the boundary, markers from it, then resolve on both.
+        // Two threads: zlib-rs to the boundary, markers from it, then resolve on both. Best of
+        // 3: the first run also pays for faulting in the marker buffer's pages.
+        let mut best: Option<(f64, f64, bool, f64, usize)> = None;
+        for _ in 0..3 {
+            let run = split_once(&data, &e, fraction)?;
+            if best.is_none_or(|b| run.0 < b.0) {
+                best = Some(run);
+            }
+        }
+        let (two, decoded, two_ok, at, held) = best.expect("three runs");
+        println!(
+            "two threads, split at {at:.0}% of the compressed bytes: {two:.3} s (decode {decoded:.3} s, resolve {:.3} s) = {:.2}x one thread; crc/size {}; held {} MiB of markers",
+            two - decoded,
+            one / two,
+            ok(two_ok),
+            held >> 20
+        );
+        Ok(one_ok && two_ok)
+    }
+
+    /// One two-thread split decode: (seconds, of which decoding, CRC and size ok, split point in
+    /// % of the compressed bits, bytes of markers held).
+    fn split_once(data: &[u8], e: &Found, fraction: f64) -> io::Result<(f64, f64, bool, f64, usize)> {
+        let bits = data.len() as u64 * 8;
         let t = Instant::now();
         let from = ((bits as f64 * fraction) as u64).min(bits);
-        let b = find_block(&data, from, bits).ok_or_else(|| bad("no block boundary at the split point"))?;
+        let b = find_block(data, from, bits).ok_or_else(|| bad("no block boundary at the split point"))?;
         let head = &data[..b.div_ceil(8) as usize];
         let (first, second) = std::thread::scope(|s| {
             let first = s.spawn(|| zlib(head));
@@ -330,7 +358,7 @@ mod split {
                 // Reserve what the entry's ratio predicts: growing by doubling would copy it.
                 let ratio = e.usize as f64 / e.csize.max(1) as f64;
                 let mut syms = Vec::with_capacity(((bits - b) as f64 / 8.0 * ratio * 1.02) as usize);
-                decode_until(&data, b, bits, usize::MAX, &mut syms).map(|r| (r, syms))
+                decode_until(data, b, bits, usize::MAX, &mut syms).map(|r| (r, syms))
             });
             (first.join().expect("first part"), second.join().expect("second part"))
         });
@@ -360,15 +388,7 @@ mod split {
         let two = t.elapsed().as_secs_f64();
         let size2 = head_size + syms.len() as u64;
         let two_ok = reached.last && crc.finalize() == e.crc && size2 == e.usize;
-        println!(
-            "two threads, split at {:.0}% of the compressed bytes: {two:.3} s (decode {decoded:.3} s, resolve {:.3} s) = {:.2}x one thread; crc/size {}; held {} MiB of markers",
-            b as f64 * 100.0 / bits as f64,
-            two - decoded,
-            one / two,
-            ok(two_ok),
-            (syms.len() * 2) >> 20
-        );
-        Ok(one_ok && two_ok)
+        Ok((two, decoded, two_ok, b as f64 * 100.0 / bits as f64, syms.len() * 2))
     }
 
     fn ok(good: bool) -> &'static str {
