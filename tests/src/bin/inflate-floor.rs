@@ -303,7 +303,7 @@ mod split {
         // How much of the unknown window is still unknown further on.
         let mid = (bits / 2) & !7;
         let start = find_block(&data, mid, bits).ok_or_else(|| bad("no block boundary after the middle"))?;
-        let mut syms = vec![0u16; 64 << 20];
+        let mut syms = vec![1u16; 64 << 20]; // non-zero: calloc would map lazy zero pages
         syms.clear(); // pages faulted in before timing
         let t = Instant::now();
         let spec = decode_speculative(&data, start, 64 << 20, &mut syms);
