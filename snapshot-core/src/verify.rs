@@ -74,6 +74,14 @@ impl EntryJob {
         self.pending.len
     }
 
+    /// Where in the file the job reads: its entry's compressed data. Front ends may batch the
+    /// reads of jobs that lie close together.
+    pub fn data_range(&self) -> std::ops::Range<u64> {
+        let e = &self.archive.entries[self.pending.index];
+        let start = e.data_offset.unwrap_or(e.local_offset);
+        start..start.saturating_add(self.pending.len)
+    }
+
     /// Runs the job to the end.
     pub fn run(self, src: &dyn ReadAt) -> Result<JobOutcome, Error> {
         self.pending.check(&self.archive).run(src).map(JobOutcome)

@@ -44,6 +44,42 @@ impl ReadAt for FileSource {
     }
 }
 
+/// A source with one span of it already in memory: reads inside the span are copies, others
+/// go to the source. The data pass reads a run of small entries that lie together in the file
+/// with one `pread` this way, instead of one per entry.
+pub struct Spanned<'a> {
+    inner: &'a dyn ReadAt,
+    start: u64,
+    data: &'a [u8],
+}
+
+impl<'a> Spanned<'a> {
+    /// `data` holds the source's bytes from `start`.
+    pub fn new(inner: &'a dyn ReadAt, start: u64, data: &'a [u8]) -> Spanned<'a> {
+        Spanned { inner, start, data }
+    }
+}
+
+impl ReadAt for Spanned<'_> {
+    fn size(&self) -> u64 {
+        self.inner.size()
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let inside = offset
+            .checked_sub(self.start)
+            .and_then(|at| usize::try_from(at).ok())
+            .filter(|&at| at.saturating_add(buf.len()) <= self.data.len());
+        match inside {
+            Some(at) => {
+                buf.copy_from_slice(&self.data[at..at + buf.len()]);
+                Ok(buf.len())
+            }
+            None => self.inner.read_at(offset, buf),
+        }
+    }
+}
+
 /// A view of a source that counts the bytes read through it into a shared counter, for
 /// progress. Each data-pass job gets its own, capped at the job's input length so that
 /// read-ahead never reports more than the job's share; [`Counting::settle`] adds the rest when
@@ -99,6 +135,27 @@ impl ReadAt for Counting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_serves_reads_inside_it_and_passes_the_rest_through() {
+        let file: Vec<u8> = (0u8..100).collect();
+        let src: &[u8] = &file;
+        // The span claims bytes 10..20 but holds different bytes, to tell copies from reads.
+        let held = [0xAAu8; 10];
+        let spanned = Spanned::new(&src, 10, &held);
+        let mut buf = [0u8; 4];
+        assert_eq!(spanned.read_at(12, &mut buf).unwrap(), 4);
+        assert_eq!(buf, [0xAA; 4]);
+        assert_eq!(spanned.read_at(16, &mut buf).unwrap(), 4);
+        assert_eq!(buf, [0xAA; 4]);
+        // Straddling the end or the start, or outside: the source.
+        assert_eq!(spanned.read_at(18, &mut buf).unwrap(), 4);
+        assert_eq!(buf, [18, 19, 20, 21]);
+        assert_eq!(spanned.read_at(8, &mut buf).unwrap(), 4);
+        assert_eq!(buf, [8, 9, 10, 11]);
+        assert_eq!(spanned.read_at(98, &mut buf).unwrap(), 2);
+        assert_eq!(spanned.size(), 100);
+    }
 
     #[test]
     fn reads_positionally_and_stops_at_the_size_taken_at_open() {
