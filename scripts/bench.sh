@@ -232,8 +232,8 @@ run_input c "$C" "$ROUNDS_C"
 # ---------------------------------------------------------------------------------------------
 # Breaking the single-stream floor: what splitting (a)'s largest entry across two cores gains
 # (rapidgzip-style, unbounded memory), and why the bounded-memory variant never hands over.
-step "(a) split probe: $FLOOR --split 0.75 $A $A_BIG"
-if "$FLOOR" --split 0.75 "$A" "$A_BIG" >"$RES/split-probe.txt" 2>"$RES/split-probe.err"; then
+step "(a) split probe: $FLOOR --split auto $A $A_BIG"
+if "$FLOOR" --split auto "$A" "$A_BIG" >"$RES/split-probe.txt" 2>"$RES/split-probe.err"; then
   sed 's/^/   /' "$RES/split-probe.txt"
 else
   warn "the split probe failed: $(head -c 300 "$RES/split-probe.err")"
@@ -582,9 +582,9 @@ if os.path.exists(probe) or ca_cpu:
           "and only if the split costs no extra CPU; the probe below measures what it does cost.")
         p()
     if os.path.exists(probe):
-        p("`inflate-floor --split 0.75 bench-a.zip pg_data` (crate `deflate-split`; compressed bytes in memory, "
-          "zlib-rs up to a block boundary found at 75 % of the compressed data, the marker decoder from there, "
-          "markers resolved on both threads, CRCs combined and checked):")
+        p("`inflate-floor --split auto bench-a.zip pg_data` (crate `deflate-split`; compressed bytes in memory, "
+          "zlib-rs up to a block boundary found at 70–95 % of the compressed data, the marker decoder from there, "
+          "markers resolved on both threads, CRCs combined and checked; the best split point is shown):")
         p()
         p("```text")
         out.extend(line.rstrip("\n") for line in open(probe))
