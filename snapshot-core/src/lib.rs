@@ -36,7 +36,7 @@ pub use code::{Code, Severity};
 pub use entries::{Entries, EntryInfo, list_entries, stream_entry};
 pub use error::Error;
 pub use report::{Edition, Finding, Level, Report};
-pub use source::ReadAt;
+pub use source::{ReadAt, read_full};
 pub use verify::{EntryJob, JobOutcome, Verifier};
 
 /// Bounds that keep time and memory finite on hostile input.

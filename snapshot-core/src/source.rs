@@ -52,9 +52,10 @@ impl<T: ReadAt + ?Sized> ReadAt for &T {
     }
 }
 
-/// Fills `buf` from `offset`, retrying short reads. Returns how many bytes were read: less
-/// than `buf.len()` only at the end of the source.
-pub(crate) fn read_full(src: &dyn ReadAt, offset: u64, buf: &mut [u8]) -> Result<usize, crate::Error> {
+/// Fills `buf` from `offset`, retrying short and interrupted reads. Returns how many bytes
+/// were read: less than `buf.len()` only at the end of the source. Front ends use it too, so
+/// that there is one retry loop.
+pub fn read_full(src: &dyn ReadAt, offset: u64, buf: &mut [u8]) -> Result<usize, crate::Error> {
     let mut done = 0;
     while done < buf.len() {
         let at = offset + done as u64;

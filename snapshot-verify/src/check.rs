@@ -14,7 +14,7 @@ use crate::inputs::Input;
 use crate::source::{Counting, FileSource, Spanned};
 use anyhow::{Context, Result, anyhow};
 use snapshot_core::report::Report;
-use snapshot_core::{Code, EntryJob, Finding, JobOutcome, Options, ReadAt, Verifier};
+use snapshot_core::{Code, EntryJob, Finding, JobOutcome, Options, Verifier, read_full};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Mutex, PoisonError};
@@ -405,21 +405,12 @@ fn next_batch(queue: &mut std::iter::Peekable<std::vec::IntoIter<EntryJob>>) -> 
     batch
 }
 
-/// Reads `start..end` of the file into `buf`; returns how much it got (less at the file's end
-/// or on a read error, which the jobs then meet reading for themselves).
+/// Reads `start..end` of the file into `buf`; returns how much it got (less at the file's end,
+/// nothing on a read error, which the jobs then meet reading for themselves).
 fn read_span(src: &FileSource, start: u64, end: u64, buf: &mut Vec<u8>) -> usize {
     let want = usize::try_from(end.saturating_sub(start)).unwrap_or(0).min(BATCH_SPAN as usize);
     buf.resize(want, 0);
-    let mut got = 0;
-    while got < want {
-        match src.read_at(start + got as u64, &mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
-        }
-    }
-    got
+    read_full(src, start, buf).unwrap_or(0)
 }
 
 /// Marks a data-pass worker finished when dropped.

@@ -6,9 +6,8 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
-use snapshot_core::ReadAt;
+use snapshot_core::{ReadAt, read_full};
 use std::fmt::Write as _;
-use std::io;
 use std::path::{Path, PathBuf};
 
 /// The read size of the whole-file hash.
@@ -24,12 +23,12 @@ pub fn sha256_source(src: &dyn ReadAt, stop: &dyn Fn() -> bool) -> Result<Option
         if stop() {
             return Ok(None);
         }
-        let n = match src.read_at(offset, &mut buf) {
-            Ok(0) => bail!("the file ended at byte {offset}, before its size of {size} bytes"),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).with_context(|| format!("could not read the file at byte {offset}")),
-        };
+        let want = (size - offset).min(buf.len() as u64) as usize;
+        let n = read_full(src, offset, &mut buf[..want])
+            .with_context(|| format!("could not read the file at byte {offset}"))?;
+        if n == 0 {
+            bail!("the file ended at byte {offset}, before its size of {size} bytes");
+        }
         hasher.update(&buf[..n]);
         offset += n as u64;
     }
