@@ -726,15 +726,18 @@ pub fn patch_u64(buf: &mut [u8], offset: usize, value: u64) {
     buf[offset..offset + 8].copy_from_slice(&value.to_le_bytes());
 }
 
-fn put16(v: &mut Vec<u8>, x: u16) {
+/// Appends a little-endian `u16` (ZIP header fields).
+pub fn put16(v: &mut Vec<u8>, x: u16) {
     v.extend_from_slice(&x.to_le_bytes());
 }
 
-fn put32(v: &mut Vec<u8>, x: u32) {
+/// Appends a little-endian `u32`.
+pub fn put32(v: &mut Vec<u8>, x: u32) {
     v.extend_from_slice(&x.to_le_bytes());
 }
 
-fn put64(v: &mut Vec<u8>, x: u64) {
+/// Appends a little-endian `u64`.
+pub fn put64(v: &mut Vec<u8>, x: u64) {
     v.extend_from_slice(&x.to_le_bytes());
 }
 
