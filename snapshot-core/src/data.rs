@@ -88,7 +88,7 @@ impl DataCheck {
     /// Prepares the check of a readable entry (`entry.data_offset` is known and the method is
     /// stored or deflate). `output_budget` caps decompressed output whatever the entry declares.
     pub(crate) fn new(entry: &Entry, analyzer: Option<Box<dyn Analyzer>>, output_budget: u64) -> DataCheck {
-        let data_offset = entry.data_offset.unwrap_or(entry.local_offset);
+        let span = entry.data_span();
         let by_ratio = entry.compressed_size.saturating_mul(MAX_RATIO).saturating_add(1 << 16);
         // Stop one byte past the declared size: that byte proves the size is a lie.
         let out_limit = entry.uncompressed_size.saturating_add(1).min(by_ratio).min(output_budget);
@@ -98,9 +98,9 @@ impl DataCheck {
             method: entry.method,
             crc_declared: entry.crc,
             usize_declared: entry.uncompressed_size,
-            data_offset,
-            end: data_offset.saturating_add(entry.compressed_size),
-            pos: data_offset,
+            data_offset: span.start,
+            end: span.end,
+            pos: span.start,
             input: Vec::new(),
             in_start: 0,
             in_end: 0,

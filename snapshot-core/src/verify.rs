@@ -38,8 +38,6 @@ impl std::fmt::Debug for Verifier {
 /// runs: a queue of 100,000 entries holds 100,000 of these small records, not of checks.
 struct Pending {
     index: usize,
-    /// Compressed bytes to read.
-    len: u64,
     /// Output budget left for this entry.
     budget: u64,
     analyzer: Option<Box<dyn Analyzer>>,
@@ -60,7 +58,7 @@ pub struct EntryJob {
 
 impl std::fmt::Debug for EntryJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EntryJob").field("index", &self.pending.index).field("len", &self.pending.len).finish()
+        f.debug_struct("EntryJob").field("index", &self.pending.index).finish()
     }
 }
 
@@ -71,15 +69,13 @@ pub struct JobOutcome(EntryOutcome);
 impl EntryJob {
     /// Compressed bytes the job reads.
     pub fn input_len(&self) -> u64 {
-        self.pending.len
+        self.archive.entries[self.pending.index].compressed_size
     }
 
     /// Where in the file the job reads: its entry's compressed data. Front ends may batch the
     /// reads of jobs that lie close together.
     pub fn data_range(&self) -> std::ops::Range<u64> {
-        let e = &self.archive.entries[self.pending.index];
-        let start = e.data_offset.unwrap_or(e.local_offset);
-        start..start.saturating_add(self.pending.len)
+        self.archive.entries[self.pending.index].data_span()
     }
 
     /// Runs the job to the end.
@@ -97,6 +93,7 @@ impl Verifier {
         let archive = zip::parse(src, limits, &mut findings)?;
         let mut semantics = Semantics::default();
         let mut queue = VecDeque::new();
+        let mut total = 0u64;
         if let Some(archive) = &archive {
             let mut ctx =
                 Ctx { src, archive, opts: &opts, findings: &mut findings, json_budget: opts.limits.quick_json_budget };
@@ -107,12 +104,12 @@ impl Verifier {
                 let mut budget = opts.limits.max_output;
                 for e in order {
                     let analyzer = snapshot::analyzer_for(&semantics, e);
-                    queue.push_back(Pending { index: e.index, len: e.compressed_size, budget, analyzer });
+                    queue.push_back(Pending { index: e.index, budget, analyzer });
                     budget = budget.saturating_sub(e.uncompressed_size);
+                    total = total.saturating_add(e.compressed_size);
                 }
             }
         }
-        let total = queue.iter().map(|p| p.len).sum();
         Ok(Verifier {
             size: src.size(),
             opts,

@@ -76,6 +76,13 @@ impl Entry {
     pub(crate) fn data_end(&self) -> Option<u64> {
         self.data_offset?.checked_add(self.compressed_size)
     }
+
+    /// The bytes a data check reads: the declared compressed size from the data's start (or,
+    /// for an entry whose local header could not be read, from the local header's offset).
+    pub(crate) fn data_span(&self) -> std::ops::Range<u64> {
+        let start = self.data_offset.unwrap_or(self.local_offset);
+        start..start.saturating_add(self.compressed_size)
+    }
 }
 
 /// The parsed container.
