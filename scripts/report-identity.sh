@@ -9,6 +9,8 @@
 # Exit 0 when every report is identical, 1 when any differs (the differing ones are listed and
 # a diff of the first is shown), 2 when it cannot run. Builds go to target/identity/ with LTO
 # off (the reports do not depend on it), so they do not disturb the normal target directory.
+# REPORT_IDENTITY_CACHE=DIR keeps BASE's worktree, build and corpus there, to share between
+# several working trees of one repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,7 +18,8 @@ BENCH=0
 if [ "${1:-}" = --bench ]; then BENCH=1; shift; fi
 BASE=${1:-HEAD}
 WORK=$ROOT/target/identity
-mkdir -p "$WORK"
+CACHE=${REPORT_IDENTITY_CACHE:-$WORK}
+mkdir -p "$WORK" "$CACHE"
 BASE_SHA=$(git rev-parse --verify "$BASE^{commit}") || { echo "report-identity: no revision $BASE" >&2; exit 2; }
 FAST=(--config profile.release.lto=false --config profile.release.codegen-units=16)
 
@@ -26,20 +29,20 @@ build() { # DIR TARGET_DIR
     || { echo "report-identity: build failed in $1" >&2; exit 2; }
 }
 
-BASE_TREE=$WORK/base-$BASE_SHA
+BASE_TREE=$CACHE/base-$BASE_SHA
 if [ ! -d "$BASE_TREE" ]; then
   git worktree prune
   git worktree add --detach --quiet "$BASE_TREE" "$BASE_SHA"
 fi
 echo "== build base ${BASE_SHA:0:12} and the working tree"
-build "$BASE_TREE" "$WORK/target-base"
+build "$BASE_TREE" "$CACHE/target-base"
 build "$ROOT" "$WORK/target-head"
-SV_BASE=$WORK/target-base/release/snapshot-verify
+SV_BASE=$CACHE/target-base/release/snapshot-verify
 SV_HEAD=$WORK/target-head/release/snapshot-verify
 
 echo "== fixture corpora"
 rm -rf "$WORK/fx-base" "$WORK/fx-head"
-"$WORK/target-base/release/gen-fixtures" "$WORK/fx-base" >/dev/null
+"$CACHE/target-base/release/gen-fixtures" "$WORK/fx-base" >/dev/null
 "$WORK/target-head/release/gen-fixtures" "$WORK/fx-head" >/dev/null
 if ! diff -rq "$WORK/fx-base" "$WORK/fx-head" >/dev/null; then
   echo "note: the generators' outputs differ (reports below are compared on the base corpus):"
