@@ -5,11 +5,14 @@
 //! A [`DataCheck`] is resumable: [`DataCheck::step`] consumes at most a byte budget of input,
 //! so the browser can yield between steps and native front ends can run many checks on threads.
 //! Memory per check is two fixed buffers and the inflate state, whatever the entry declares.
+//!
+//! The pass knows ZIP data only. What the bytes mean is a [`ContentSink`]'s business: the
+//! caller attaches one to a check, the check feeds it every decompressed chunk in order and
+//! hands back what it concluded, without knowing its type.
 
 use crate::Error;
 use crate::code::Code;
 use crate::report::Finding;
-use crate::snapshot::content::{Analyzer, Facts};
 use crate::source::{ReadAt, read_full};
 use crate::zip::{Entry, METHOD_DEFLATE, METHOD_STORED};
 use flate2::{Decompress, FlushDecompress, Status};
@@ -21,24 +24,44 @@ const OUT_CHUNK: usize = 256 << 10;
 /// DEFLATE expands at most 1032:1; a little slack covers block headers on tiny inputs.
 const MAX_RATIO: u64 = 1032;
 
+/// A consumer of an entry's decompressed bytes, attached to its [`DataCheck`].
+pub(crate) trait ContentSink {
+    /// What the sink hands back when the check ends.
+    type Output;
+    /// The next chunk of decompressed bytes (chunks of any size, in order).
+    fn feed(&mut self, bytes: &[u8]);
+    /// Called once at the end. `verified` is false when the data was damaged or cut short.
+    fn finish(self, verified: bool) -> Self::Output;
+}
+
+/// A sink that hands each chunk to a closure and concludes nothing.
+pub(crate) struct Tap<'a>(pub &'a mut dyn FnMut(&[u8]));
+
+impl ContentSink for Tap<'_> {
+    type Output = ();
+    fn feed(&mut self, bytes: &[u8]) {
+        (self.0)(bytes);
+    }
+    fn finish(self, _verified: bool) {}
+}
+
 /// What one entry's check found.
 #[derive(Debug)]
-pub(crate) struct EntryOutcome {
+pub(crate) struct EntryOutcome<T> {
     /// The entry's index in the central directory.
     pub index: usize,
-    /// Data findings (CRC, sizes, stream errors) and the analyzer's findings.
+    /// Data findings (CRC, sizes, stream errors).
     pub findings: Vec<Finding>,
     /// Whether the data matched CRC and sizes exactly.
     pub verified: bool,
-    /// What the content analyzer learned, when one ran (boxed: most entries have none, and a
-    /// data pass holds one outcome per entry).
-    pub facts: Option<Box<Facts>>,
+    /// What the content sink concluded, when one was attached.
+    pub facts: Option<T>,
     /// Decompressed bytes produced.
     pub output: u64,
 }
 
-/// The resumable check of one entry.
-pub(crate) struct DataCheck {
+/// The resumable check of one entry, feeding its content to a sink of type `S`.
+pub(crate) struct DataCheck<S: ContentSink> {
     index: usize,
     name: String,
     method: u16,
@@ -55,11 +78,11 @@ pub(crate) struct DataCheck {
     crc: crc32fast::Hasher,
     out_total: u64,
     out_limit: u64,
-    analyzer: Option<Box<dyn Analyzer>>,
+    sink: Option<S>,
     findings: Vec<Finding>,
 }
 
-impl std::fmt::Debug for DataCheck {
+impl<S: ContentSink> std::fmt::Debug for DataCheck<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DataCheck").field("index", &self.index).field("name", &self.name).finish()
     }
@@ -77,17 +100,18 @@ enum End {
 }
 
 /// Whether a step finished the entry.
-pub(crate) enum Step {
+pub(crate) enum Step<T> {
     /// More input remains.
     More,
     /// The entry is done.
-    Done(EntryOutcome),
+    Done(EntryOutcome<T>),
 }
 
-impl DataCheck {
+impl<S: ContentSink> DataCheck<S> {
     /// Prepares the check of a readable entry (`entry.data_offset` is known and the method is
-    /// stored or deflate). `output_budget` caps decompressed output whatever the entry declares.
-    pub(crate) fn new(entry: &Entry, analyzer: Option<Box<dyn Analyzer>>, output_budget: u64) -> DataCheck {
+    /// stored or deflate), feeding `sink` when there is one. `output_budget` caps decompressed
+    /// output whatever the entry declares.
+    pub(crate) fn new(entry: &Entry, sink: Option<S>, output_budget: u64) -> DataCheck<S> {
         let span = entry.data_span();
         let by_ratio = entry.compressed_size.saturating_mul(MAX_RATIO).saturating_add(1 << 16);
         // Stop one byte past the declared size: that byte proves the size is a lie.
@@ -111,7 +135,7 @@ impl DataCheck {
             crc: crc32fast::Hasher::new(),
             out_total: 0,
             out_limit,
-            analyzer,
+            sink,
             findings: Vec::new(),
         }
     }
@@ -127,17 +151,7 @@ impl DataCheck {
     }
 
     /// Consumes up to `budget` bytes of input (at least one chunk's worth of progress).
-    pub(crate) fn step(&mut self, src: &dyn ReadAt, budget: u64) -> Result<Step, Error> {
-        self.step_tap(src, budget, &mut |_| {})
-    }
-
-    /// [`DataCheck::step`], also handing every decompressed chunk to `tap`.
-    pub(crate) fn step_tap(
-        &mut self,
-        src: &dyn ReadAt,
-        budget: u64,
-        tap: &mut dyn FnMut(&[u8]),
-    ) -> Result<Step, Error> {
+    pub(crate) fn step(&mut self, src: &dyn ReadAt, budget: u64) -> Result<Step<S::Output>, Error> {
         let mut spent = 0u64;
         loop {
             if self.in_start == self.in_end && self.pos < self.end {
@@ -166,9 +180,8 @@ impl DataCheck {
                     let chunk = &self.input[self.in_start..self.in_end];
                     let take = (self.out_limit - self.out_total).min(chunk.len() as u64) as usize;
                     self.crc.update(&chunk[..take]);
-                    tap(&chunk[..take]);
-                    if let Some(a) = self.analyzer.as_mut() {
-                        a.feed(&chunk[..take]);
+                    if let Some(sink) = self.sink.as_mut() {
+                        sink.feed(&chunk[..take]);
                     }
                     self.out_total += take as u64;
                     self.in_start = self.in_end;
@@ -206,9 +219,8 @@ impl DataCheck {
                     let produced = (inflater.total_out() - before_out) as usize;
                     self.in_start += consumed;
                     self.crc.update(&self.output[..produced]);
-                    tap(&self.output[..produced]);
-                    if let Some(a) = self.analyzer.as_mut() {
-                        a.feed(&self.output[..produced]);
+                    if let Some(sink) = self.sink.as_mut() {
+                        sink.feed(&self.output[..produced]);
                     }
                     self.out_total += produced as u64;
                     match status {
@@ -254,13 +266,13 @@ impl DataCheck {
         Finding::new(code, message).at_path(&self.name).at_offset(self.data_offset)
     }
 
-    fn fail(&mut self, code: Code, message: String) -> Step {
+    fn fail(&mut self, code: Code, message: String) -> Step<S::Output> {
         self.findings.push(self.finding(code, message));
         self.done(false)
     }
 
     /// Size and CRC verdicts.
-    fn finish(&mut self, end: End) -> Step {
+    fn finish(&mut self, end: End) -> Step<S::Output> {
         match end {
             End::Limit if self.out_limit > self.usize_declared => {
                 let msg = format!(
@@ -299,8 +311,8 @@ impl DataCheck {
         self.done(verified)
     }
 
-    fn done(&mut self, verified: bool) -> Step {
-        let facts = self.analyzer.take().map(|a| Box::new(a.finish(verified)));
+    fn done(&mut self, verified: bool) -> Step<S::Output> {
+        let facts = self.sink.take().map(|sink| sink.finish(verified));
         Step::Done(EntryOutcome {
             index: self.index,
             findings: std::mem::take(&mut self.findings),
@@ -311,7 +323,7 @@ impl DataCheck {
     }
 
     /// Runs the check to the end.
-    pub(crate) fn run(mut self, src: &dyn ReadAt) -> Result<EntryOutcome, Error> {
+    pub(crate) fn run(mut self, src: &dyn ReadAt) -> Result<EntryOutcome<S::Output>, Error> {
         loop {
             if let Step::Done(outcome) = self.step(src, u64::MAX)? {
                 return Ok(outcome);
@@ -329,23 +341,22 @@ pub(crate) fn read_member(src: &dyn ReadAt, entry: &Entry, cap: u64) -> Result<R
     if entry.uncompressed_size > cap {
         return Ok(Err(Vec::new()));
     }
-    let collect = Box::new(Collect(Vec::new()));
-    let check = DataCheck::new(entry, Some(collect), cap);
-    let outcome = check.run(src)?;
-    match outcome.facts.map(|f| *f) {
-        Some(Facts::Bytes(bytes)) if outcome.verified => Ok(Ok(bytes)),
+    let outcome = DataCheck::new(entry, Some(Collect(Vec::new())), cap).run(src)?;
+    match outcome.facts {
+        Some(bytes) if outcome.verified => Ok(Ok(bytes)),
         _ => Ok(Err(outcome.findings)),
     }
 }
 
-/// An analyzer that keeps the bytes (for small members only; the caller caps the size).
+/// A sink that keeps the bytes (for small members only; the caller caps the size).
 struct Collect(Vec<u8>);
 
-impl Analyzer for Collect {
+impl ContentSink for Collect {
+    type Output = Vec<u8>;
     fn feed(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);
     }
-    fn finish(self: Box<Self>, _verified: bool) -> Facts {
-        Facts::Bytes(self.0)
+    fn finish(self, _verified: bool) -> Vec<u8> {
+        self.0
     }
 }

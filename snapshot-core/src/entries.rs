@@ -1,6 +1,6 @@
 //! Entry listing and content streaming for front ends that need per-entry data (manifests).
 
-use crate::data::{DataCheck, Step};
+use crate::data::{DataCheck, Step, Tap};
 use crate::source::ReadAt;
 use crate::zip::{self, ParseLimits};
 use crate::{Error, Limits};
@@ -69,9 +69,9 @@ impl Entries {
         if entry.compressed_size == 0 && entry.uncompressed_size == 0 {
             return Ok(entry.crc == 0);
         }
-        let mut check = DataCheck::new(entry, None, Limits::default().max_output);
+        let mut check = DataCheck::new(entry, Some(Tap(sink)), Limits::default().max_output);
         loop {
-            if let Step::Done(outcome) = check.step_tap(src, u64::MAX, sink)? {
+            if let Step::Done(outcome) = check.step(src, u64::MAX)? {
                 return Ok(outcome.verified);
             }
         }

@@ -2,7 +2,7 @@
 
 use crate::data::{DataCheck, EntryOutcome, Step};
 use crate::report::*;
-use crate::snapshot::content::Analyzer;
+use crate::snapshot::content::{Analyzer, Facts};
 use crate::snapshot::{self, Ctx, Semantics};
 use crate::source::ReadAt;
 use crate::zip::{self, Archive, ParseLimits};
@@ -22,8 +22,8 @@ pub struct Verifier {
     findings: Vec<Finding>,
     semantics: Semantics,
     queue: VecDeque<Pending>,
-    current: Option<DataCheck>,
-    outcomes: Vec<EntryOutcome>,
+    current: Option<Check>,
+    outcomes: Vec<Outcome>,
     total: u64,
     done: u64,
 }
@@ -33,6 +33,11 @@ impl std::fmt::Debug for Verifier {
         f.debug_struct("Verifier").field("total", &self.total).field("done", &self.done).finish()
     }
 }
+
+/// The data pass's check of one entry, with the snapshot layer's analyzer attached.
+type Check = DataCheck<Box<dyn Analyzer>>;
+/// Its outcome, with the analyzer's facts.
+type Outcome = EntryOutcome<Box<Facts>>;
 
 /// A queued data check. Its [`DataCheck`] (buffers, name, inflate state) exists only while it
 /// runs: a queue of 100,000 entries holds 100,000 of these small records, not of checks.
@@ -44,7 +49,7 @@ struct Pending {
 }
 
 impl Pending {
-    fn check(self, archive: &Archive) -> DataCheck {
+    fn check(self, archive: &Archive) -> Check {
         DataCheck::new(&archive.entries[self.index], self.analyzer, self.budget)
     }
 }
@@ -64,7 +69,7 @@ impl std::fmt::Debug for EntryJob {
 
 /// The result of an [`EntryJob`], to hand back with [`Verifier::absorb`].
 #[derive(Debug)]
-pub struct JobOutcome(EntryOutcome);
+pub struct JobOutcome(Outcome);
 
 impl EntryJob {
     /// Compressed bytes the job reads.
@@ -126,7 +131,7 @@ impl Verifier {
 
     /// Compressed bytes the data pass reads in total, and how many it has read.
     pub fn progress(&self) -> (u64, u64) {
-        let current = self.current.as_ref().map_or(0, DataCheck::input_done);
+        let current = self.current.as_ref().map_or(0, Check::input_done);
         (self.done + current, self.total)
     }
 

@@ -1,7 +1,11 @@
 //! Content analyzers: streaming consumers of an entry's decompressed bytes during the data pass
 //! (`--level full`), and the facts they hand back.
+//!
+//! The data pass itself ([`crate::data`]) knows ZIP data only; an analyzer rides on it as its
+//! [`ContentSink`], attached by the orchestration (`verify.rs`) or by a nested archive's check.
 
 use super::sql::SqlFacts;
+use crate::data::ContentSink;
 
 /// Consumes an entry's decompressed bytes in order, in chunks of any size.
 pub(crate) trait Analyzer: Send {
@@ -14,12 +18,24 @@ pub(crate) trait Analyzer: Send {
 /// What an analyzer learned.
 #[derive(Debug)]
 pub(crate) enum Facts {
-    /// The whole content (small members only).
-    Bytes(Vec<u8>),
     /// A pg_dump text dump (pg_data, stage_data, composer_data).
     Sql(SqlFacts),
     /// es_data: lines that are not valid Elasticsearch hits, and counts by type.
     EsData(super::legacy::EsFacts),
     /// A nested archive's verification.
     Nested(super::nested::NestedFacts),
+}
+
+/// An analyzer is the data pass's sink. Its facts come back boxed: most entries have none, and a
+/// data pass holds one outcome per entry.
+impl ContentSink for Box<dyn Analyzer> {
+    type Output = Box<Facts>;
+
+    fn feed(&mut self, bytes: &[u8]) {
+        Analyzer::feed(&mut **self, bytes);
+    }
+
+    fn finish(self, verified: bool) -> Box<Facts> {
+        Box::new(Analyzer::finish(self, verified))
+    }
 }
