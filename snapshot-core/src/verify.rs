@@ -230,6 +230,14 @@ impl Verifier {
     }
 }
 
+/// Verifies an archive in one call, sequentially. Front ends that want progress, cancellation
+/// or parallelism drive a [`Verifier`] instead; the report is the same.
+pub fn verify(src: &dyn ReadAt, opts: &Options) -> Result<Report, Error> {
+    let mut v = Verifier::new(src, opts.clone())?;
+    while !v.step(src, u64::MAX)? {}
+    Ok(v.finish(src))
+}
+
 /// Directory entries without data (including the Python 2.7 quirk: DEFLATE with 0 compressed
 /// bytes) and entries with the same quirk for empty files are not inflated (A5).
 fn needs_data_check(e: &zip::Entry) -> bool {
