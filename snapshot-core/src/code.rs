@@ -7,6 +7,9 @@
 //! `H1-routing` is the 7.x routing hazard of the format spec §5.3.7; `ADV` marks advisories from
 //! the Cloudify documentation.
 //!
+//! Each code also belongs to a [`Family`], the check group front ends report it under (the
+//! CLI's JUnit test cases, the `codes` listing, the browser's catalogue).
+//!
 //! Codes are a contract: they never change meaning, and a removed code is never reused. The
 //! `codes` test snapshots the whole list, so every change to it is a reviewed diff.
 
@@ -37,8 +40,60 @@ impl Severity {
     }
 }
 
+/// The check group a code belongs to. It follows from the first rule the code implements: the
+/// ZIP container rules split into `container` (end records, directory, headers, coverage: A1,
+/// A2, H4, H6, H7, H10–H14, H24), `data` (methods, encryption, CRC and sizes: A3–A5, H3,
+/// H15–H18, H21, H22, and F, the "not inspected" note) and `names` (A6–A9, H1, H2, H8, H9, H19,
+/// H20, H23); B rules and the era check are `metadata`; C and D rules, nested archives (H5) and
+/// the disk estimate (A10) are `payload`; codes named `target-*` and the restore advisories
+/// (ADV) are `target`; S rules are `security`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// End records, central directory, local headers and byte coverage.
+    Container,
+    /// Compression methods, encryption, CRC and sizes of the entries' data.
+    Data,
+    /// Entry names, paths and modes.
+    Names,
+    /// `metadata.json` and the era.
+    Metadata,
+    /// The payload: dumps, JSON members, nested archives.
+    Payload,
+    /// The restore prediction and advisories for a target manager.
+    Target,
+    /// The security inventory.
+    Security,
+}
+
+impl Family {
+    /// Every family, in report order.
+    pub const ALL: [Family; 7] = [
+        Family::Container,
+        Family::Data,
+        Family::Names,
+        Family::Metadata,
+        Family::Payload,
+        Family::Target,
+        Family::Security,
+    ];
+
+    /// The stable lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Container => "container",
+            Family::Data => "data",
+            Family::Names => "names",
+            Family::Metadata => "metadata",
+            Family::Payload => "payload",
+            Family::Target => "target",
+            Family::Security => "security",
+        }
+    }
+}
+
 macro_rules! catalogue {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $sev:ident, $rule:literal, $desc:literal; )*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $sev:ident, $fam:ident, $rule:literal, $desc:literal; )*) => {
         /// A stable finding code. See the module docs.
         // Descriptions name paths like `tenants/<t>/`, which rustdoc would read as HTML.
         #[allow(rustdoc::invalid_html_tags)]
@@ -63,6 +118,11 @@ macro_rules! catalogue {
                 match self { $( Code::$variant => Severity::$sev, )* }
             }
 
+            /// The check group this code belongs to.
+            pub fn family(self) -> Family {
+                match self { $( Code::$variant => Family::$fam, )* }
+            }
+
             /// The spec rule (or rules, separated by `/`) this code implements.
             pub fn rule(self) -> &'static str {
                 match self { $( Code::$variant => $rule, )* }
@@ -83,281 +143,281 @@ macro_rules! catalogue {
 
 catalogue! {
     // ---- Container: end records and central directory (A1, A2, H10–H14, H24) ----
-    NotAZip = "not-a-zip", Error, "A1",
+    NotAZip = "not-a-zip", Error, Container, "A1",
         "The file has no ZIP end record and does not start with a local header: it is not a ZIP archive.";
-    Truncated = "truncated", Error, "A1/H14",
+    Truncated = "truncated", Error, Container, "A1/H14",
         "The file ends before the structures it declares: it was cut, usually by an interrupted upload or copy.";
-    EmptyFile = "empty-file", Error, "A1",
+    EmptyFile = "empty-file", Error, Container, "A1",
         "The file is empty.";
-    EndRecordAmbiguous = "end-record-ambiguous", Error, "A1/H10",
+    EndRecordAmbiguous = "end-record-ambiguous", Error, Container, "A1/H10",
         "More than one end-of-central-directory record is present; readers disagree on which one is the archive.";
-    CommentLengthMismatch = "comment-length-mismatch", Error, "A1/H12",
+    CommentLengthMismatch = "comment-length-mismatch", Error, Container, "A1/H12",
         "The end record's comment length does not end exactly at the end of the file.";
-    TrailingData = "trailing-data", Warning, "A1/H12",
+    TrailingData = "trailing-data", Warning, Container, "A1/H12",
         "Bytes follow the end of the archive; Cloudify never writes them and readers treat them differently.";
-    PrependedData = "prepended-data", Warning, "A1/H11",
+    PrependedData = "prepended-data", Warning, Container, "A1/H11",
         "Bytes precede the archive (a stub or a second archive); Python adjusts silently, other readers do not.";
-    ArchiveComment = "archive-comment", Warning, "A1/H12",
+    ArchiveComment = "archive-comment", Warning, Container, "A1/H12",
         "The archive has a comment; Cloudify never writes one.";
-    SignatureInComment = "signature-in-comment", Error, "A1/H10/H12",
+    SignatureInComment = "signature-in-comment", Error, Container, "A1/H10/H12",
         "A ZIP record signature hides inside a comment; some readers will parse it as a structure.";
-    Zip64LocatorInvalid = "zip64-locator-invalid", Error, "A1/A2/H13",
+    Zip64LocatorInvalid = "zip64-locator-invalid", Error, Container, "A1/A2/H13",
         "The ZIP64 end-record locator is damaged or points to no ZIP64 end record.";
-    Zip64RecordInvalid = "zip64-record-invalid", Error, "A1/A2/H13",
+    Zip64RecordInvalid = "zip64-record-invalid", Error, Container, "A1/A2/H13",
         "The ZIP64 end record is damaged (bad signature, size or version).";
-    Zip64Mismatch = "zip64-mismatch", Error, "A1/A2/H13",
+    Zip64Mismatch = "zip64-mismatch", Error, Container, "A1/A2/H13",
         "The ZIP64 end record disagrees with the classic end record (entries, central directory size or offset).";
-    Zip64ExtraInvalid = "zip64-extra-invalid", Error, "A2/H13",
+    Zip64ExtraInvalid = "zip64-extra-invalid", Error, Container, "A2/H13",
         "A field holds the ZIP64 sentinel but the entry has no usable ZIP64 extra field, or the extra field is inconsistent.";
-    MultiDisk = "multi-disk", Error, "A1/H13",
+    MultiDisk = "multi-disk", Error, Container, "A1/H13",
         "The archive claims to span several disks; no Cloudify reader supports that.";
-    CentralDirectoryOutOfBounds = "central-directory-out-of-bounds", Error, "A1/H13",
+    CentralDirectoryOutOfBounds = "central-directory-out-of-bounds", Error, Container, "A1/H13",
         "The central directory's declared position or size lies outside the file.";
-    CentralDirectoryInvalid = "central-directory-invalid", Error, "A1",
+    CentralDirectoryInvalid = "central-directory-invalid", Error, Container, "A1",
         "A central directory record is damaged (bad signature or lengths running past the directory).";
-    EntryCountMismatch = "entry-count-mismatch", Error, "A1/H24",
+    EntryCountMismatch = "entry-count-mismatch", Error, Container, "A1/H24",
         "The end record's entry count differs from the number of records in the central directory.";
-    CentralDirectorySizeMismatch = "central-directory-size-mismatch", Error, "A1/H24",
+    CentralDirectorySizeMismatch = "central-directory-size-mismatch", Error, Container, "A1/H24",
         "The end record's central directory size differs from the bytes the records occupy.";
-    TooManyEntries = "too-many-entries", Error, "A1",
+    TooManyEntries = "too-many-entries", Error, Container, "A1",
         "The archive declares more entries than its central directory can hold.";
 
     // ---- Local headers against the central directory (H6) ----
-    LocalHeaderMissing = "local-header-missing", Error, "A1/H6",
+    LocalHeaderMissing = "local-header-missing", Error, Container, "A1/H6",
         "A central directory record points to a position that holds no local header.";
-    LocalNameMismatch = "local-name-mismatch", Error, "A1/H6",
+    LocalNameMismatch = "local-name-mismatch", Error, Container, "A1/H6",
         "The local header's name differs from the central directory's; Python refuses the entry, Info-ZIP uses the central name.";
-    LocalMethodMismatch = "local-method-mismatch", Error, "A1/H6",
+    LocalMethodMismatch = "local-method-mismatch", Error, Container, "A1/H6",
         "The local header's compression method differs from the central directory's; Info-ZIP and Python read different data.";
-    LocalFlagsMismatch = "local-flags-mismatch", Error, "A1/H6",
+    LocalFlagsMismatch = "local-flags-mismatch", Error, Container, "A1/H6",
         "The local header's flags (encryption, data descriptor, UTF-8) differ from the central directory's.";
-    LocalCrcMismatch = "local-crc-mismatch", Error, "A1/H6",
+    LocalCrcMismatch = "local-crc-mismatch", Error, Container, "A1/H6",
         "The local header's CRC-32 differs from the central directory's; Info-ZIP checks one, Python the other.";
-    LocalSizeMismatch = "local-size-mismatch", Error, "A1/H6",
+    LocalSizeMismatch = "local-size-mismatch", Error, Container, "A1/H6",
         "The local header's sizes differ from the central directory's.";
 
     // ---- Byte coverage (H4, H7) ----
-    EntriesOverlap = "entries-overlap", Error, "A1/H4",
+    EntriesOverlap = "entries-overlap", Error, Container, "A1/H4",
         "Two entries share bytes: the overlapping-file zip bomb construction, or a damaged directory.";
-    EntryOverlapsCentralDirectory = "entry-overlaps-central-directory", Error, "A1/H4",
+    EntryOverlapsCentralDirectory = "entry-overlaps-central-directory", Error, Container, "A1/H4",
         "An entry's data runs into the central directory.";
-    HiddenLocalHeader = "hidden-local-header", Error, "H7",
+    HiddenLocalHeader = "hidden-local-header", Error, Container, "H7",
         "A local header sits in bytes the central directory does not list: a hidden entry that streaming readers extract.";
-    UnexplainedBytes = "unexplained-bytes", Warning, "H7",
+    UnexplainedBytes = "unexplained-bytes", Warning, Container, "H7",
         "Bytes between structures belong to no entry or record.";
 
     // ---- Methods, flags and data (A3–A5, H3, H15–H18, H21, H22) ----
-    UnsupportedMethod = "unsupported-method", Error, "A3/H16",
+    UnsupportedMethod = "unsupported-method", Error, Data, "A3/H16",
         "The entry uses a compression method other than stored or deflate; Cloudify never writes it and it cannot be verified.";
-    EncryptedEntry = "encrypted-entry", Error, "A4/H15",
+    EncryptedEntry = "encrypted-entry", Error, Data, "A4/H15",
         "The entry is encrypted; restore cannot extract it without a password.";
-    DataDescriptor = "data-descriptor", Warning, "H22",
+    DataDescriptor = "data-descriptor", Warning, Data, "H22",
         "The entry uses a data descriptor; Cloudify's writer never does.";
-    CrcMismatch = "crc-mismatch", Error, "A5/H17",
+    CrcMismatch = "crc-mismatch", Error, Data, "A5/H17",
         "The entry's data does not match its CRC-32: the data is corrupt.";
-    SizeMismatch = "size-mismatch", Error, "A5/H18",
+    SizeMismatch = "size-mismatch", Error, Data, "A5/H18",
         "The entry decompresses to a different size than it declares.";
-    CompressedSizeMismatch = "compressed-size-mismatch", Error, "A5/H18",
+    CompressedSizeMismatch = "compressed-size-mismatch", Error, Data, "A5/H18",
         "The entry's compressed stream does not end exactly at its declared compressed size.";
-    DeflateInvalid = "deflate-invalid", Error, "A5",
+    DeflateInvalid = "deflate-invalid", Error, Data, "A5",
         "The entry's DEFLATE stream is corrupt.";
-    RatioImpossible = "ratio-impossible", Error, "H3",
+    RatioImpossible = "ratio-impossible", Error, Data, "H3",
         "The entry declares a DEFLATE ratio above the 1032:1 the format allows: its sizes lie (zip bomb sign).";
-    OutputBudgetExceeded = "output-budget-exceeded", Error, "H3",
+    OutputBudgetExceeded = "output-budget-exceeded", Error, Data, "H3",
         "Decompression stopped at the output budget before the entry ended.";
-    DirectoryWithData = "directory-with-data", Warning, "H21",
+    DirectoryWithData = "directory-with-data", Warning, Data, "H21",
         "A directory entry carries data, or an entry is marked a directory without a trailing slash.";
-    VerificationIncomplete = "verification-incomplete", Error, "A5",
+    VerificationIncomplete = "verification-incomplete", Error, Data, "A5",
         "Verification stopped (time limit or cancel) before every entry's data was checked; unchecked data counts as a failure.";
-    DataNotVerified = "data-not-verified", Error, "A5",
+    DataNotVerified = "data-not-verified", Error, Data, "A5",
         "The entry's data could not be verified (unsupported method, encryption, or a broken header); it counts as a failure.";
 
     // ---- Names, types and modes (A6–A9, H1, H2, H8, H9, H19, H20, H23) ----
-    PathTraversal = "path-traversal", Error, "A6/H1",
+    PathTraversal = "path-traversal", Error, Names, "A6/H1",
         "The entry name has `..` components that escape the extraction root (zip slip).";
-    AbsolutePath = "absolute-path", Error, "A6/H1",
+    AbsolutePath = "absolute-path", Error, Names, "A6/H1",
         "The entry name is absolute (leading `/`, drive letter or UNC prefix).";
-    BackslashInName = "backslash-in-name", Warning, "A6/H1",
+    BackslashInName = "backslash-in-name", Warning, Names, "A6/H1",
         "The entry name holds a backslash; Windows tools treat it as a separator, Cloudify's restore on Linux does not.";
-    NulInName = "nul-in-name", Error, "A6/H1",
+    NulInName = "nul-in-name", Error, Names, "A6/H1",
         "The entry name holds a NUL byte; C tools truncate it there.";
-    ControlCharInName = "control-char-in-name", Warning, "A6/H1",
+    ControlCharInName = "control-char-in-name", Warning, Names, "A6/H1",
         "The entry name holds control characters.";
-    EmptyName = "empty-name", Error, "A6/H1",
+    EmptyName = "empty-name", Error, Names, "A6/H1",
         "The entry has an empty name, or one that is only separators and dots.";
-    WindowsUnsafeName = "windows-unsafe-name", Info, "H1",
+    WindowsUnsafeName = "windows-unsafe-name", Info, Names, "H1",
         "The entry name is a Windows device name or ends with a dot or space; extracting it on Windows fails or differs.";
-    DuplicateName = "duplicate-name", Warning, "A7/H8",
+    DuplicateName = "duplicate-name", Warning, Names, "A7/H8",
         "Two entries have the same name; Python's restore keeps the last copy and testzip() checks only that one.";
-    NameCollision = "name-collision", Warning, "H9",
+    NameCollision = "name-collision", Warning, Names, "H9",
         "Two names collide after case folding or path normalisation, or a file and a directory share a path.";
-    NameEncodingAmbiguous = "name-encoding-ambiguous", Info, "A8/H20",
+    NameEncodingAmbiguous = "name-encoding-ambiguous", Info, Names, "A8/H20",
         "A non-ASCII name without the UTF-8 flag: readers guess its encoding differently.";
-    NameNotUtf8 = "name-not-utf8", Warning, "A8/H20",
+    NameNotUtf8 = "name-not-utf8", Warning, Names, "A8/H20",
         "A name flagged as UTF-8 is not valid UTF-8.";
-    UnicodePathMismatch = "unicode-path-mismatch", Warning, "H19",
+    UnicodePathMismatch = "unicode-path-mismatch", Warning, Names, "H19",
         "The Info-ZIP Unicode Path extra field names a different path than the entry name (Python 3.12+ uses it).";
-    ExtraFieldMalformed = "extra-field-malformed", Warning, "H23",
+    ExtraFieldMalformed = "extra-field-malformed", Warning, Names, "H23",
         "An extra field's lengths are inconsistent or a field appears twice.";
-    SymlinkEntry = "symlink-entry", Error, "H2",
+    SymlinkEntry = "symlink-entry", Error, Names, "H2",
         "The entry is a symbolic link; Cloudify never writes one and links let later entries escape the root.";
-    SpecialFileEntry = "special-file-entry", Error, "H2",
+    SpecialFileEntry = "special-file-entry", Error, Names, "H2",
         "The entry is a device, FIFO, socket or other non-regular file.";
-    SpecialModeBits = "special-mode-bits", Warning, "A9/H2",
+    SpecialModeBits = "special-mode-bits", Warning, Names, "A9/H2",
         "The entry has setuid, setgid or sticky bits, which restore applies with chmod from 6.3 on.";
-    WorldWritable = "world-writable", Warning, "A9/H2",
+    WorldWritable = "world-writable", Warning, Names, "A9/H2",
         "The entry's mode is world-writable; restore applies it with chmod from 6.3 on.";
-    UnreadableMode = "unreadable-mode", Warning, "A9",
+    UnreadableMode = "unreadable-mode", Warning, Names, "A9",
         "The entry records no Unix owner-read permission; restore on 6.3+ extracts it with that mode and cannot read it back.";
 
     // ---- Nested archives (H5) ----
-    NestedArchiveInvalid = "nested-archive-invalid", Warning, "H5/D8",
+    NestedArchiveInvalid = "nested-archive-invalid", Warning, Payload, "H5/D8",
         "A nested archive (blueprint, plugin or deployment archive) is not the valid archive its name says.";
-    NestingTooDeep = "nesting-too-deep", Warning, "H5",
+    NestingTooDeep = "nesting-too-deep", Warning, Payload, "H5",
         "Nested archives go deeper than the verification budget allows.";
 
     // ---- metadata.json (B1–B13) ----
-    NotASnapshot = "not-a-snapshot", Error, "B1",
+    NotASnapshot = "not-a-snapshot", Error, Metadata, "B1",
         "The archive has no metadata.json at all: it is not a Cloudify snapshot.";
-    MetadataNotAtRoot = "metadata-not-at-root", Error, "B1",
+    MetadataNotAtRoot = "metadata-not-at-root", Error, Metadata, "B1",
         "metadata.json is only present inside a folder (a re-zip wrapped the snapshot); restore needs it at the root.";
-    MetadataInvalidJson = "metadata-invalid-json", Error, "B2",
+    MetadataInvalidJson = "metadata-invalid-json", Error, Metadata, "B2",
         "metadata.json is not valid JSON.";
-    MetadataNotObject = "metadata-not-object", Error, "B2",
+    MetadataNotObject = "metadata-not-object", Error, Metadata, "B2",
         "metadata.json is valid JSON but not an object.";
-    VersionMissing = "version-missing", Error, "B3",
+    VersionMissing = "version-missing", Error, Metadata, "B3",
         "metadata.json has no snapshot_version string.";
-    VersionInvalid = "version-invalid", Error, "B3",
+    VersionInvalid = "version-invalid", Error, Metadata, "B3",
         "snapshot_version has fewer than two numeric components; Cloudify's version parser crashes on it.";
-    VersionNotStrict = "version-not-strict", Warning, "B3",
+    VersionNotStrict = "version-not-strict", Warning, Metadata, "B3",
         "snapshot_version has non-numeric components, which 3.4.x and 4.0.x managers reject.";
-    HasCloudifyEventsMissing = "has-cloudify-events-missing", Warning, "B7",
+    HasCloudifyEventsMissing = "has-cloudify-events-missing", Warning, Metadata, "B7",
         "A 3.x snapshot lacks the boolean has_cloudify_events that 3.x restore reads.";
-    SchemaRevisionUnknown = "schema-revision-unknown", Error, "B8",
+    SchemaRevisionUnknown = "schema-revision-unknown", Error, Metadata, "B8",
         "schema_revision is not a known Cloudify database revision; alembic fails on restore.";
-    SchemaRevisionInconsistent = "schema-revision-inconsistent", Warning, "B8",
+    SchemaRevisionInconsistent = "schema-revision-inconsistent", Warning, Metadata, "B8",
         "schema_revision is newer than the head revision of the snapshot_version it claims.";
-    StageRevisionNoise = "stage-revision-noise", Warning, "B9",
+    StageRevisionNoise = "stage-revision-noise", Warning, Metadata, "B9",
         "stage_schema_revision holds several lines (npm or log noise); 4.6 managers fail Stage restore, 5.0+ keep the last line.";
-    StageRevisionMalformed = "stage-revision-malformed", Warning, "B9",
+    StageRevisionMalformed = "stage-revision-malformed", Warning, Metadata, "B9",
         "stage_schema_revision does not look like a Stage migration name.";
-    ComposerRevisionFirstMigration = "composer-revision-first-migration", Info, "B10",
+    ComposerRevisionFirstMigration = "composer-revision-first-migration", Info, Metadata, "B10",
         "composer_schema_revision holds the first migration (a known Cloudify bug, normalised by 6.0+ restore).";
-    RoutingHazard = "routing-hazard", Warning, "B11/H1-routing",
+    RoutingHazard = "routing-hazard", Warning, Metadata, "B11/H1-routing",
         "A legacy payload without all three revision keys: 7.0.x managers route it to the new-format restore, which restores nothing or fails.";
-    ExecutionIdInvalid = "execution-id-invalid", Warning, "B12",
+    ExecutionIdInvalid = "execution-id-invalid", Warning, Metadata, "B12",
         "execution_id is not a UUID string.";
-    MetadataUnknownKey = "metadata-unknown-key", Info, "B13",
+    MetadataUnknownKey = "metadata-unknown-key", Info, Metadata, "B13",
         "metadata.json holds a key no Cloudify version writes.";
-    EraMismatch = "era-mismatch", Warning, "§1.2",
+    EraMismatch = "era-mismatch", Warning, Metadata, "§1.2",
         "The payload markers and the metadata disagree about the snapshot's era.";
 
     // ---- Legacy payload (C1–C15) ----
-    PayloadMissing = "payload-missing", Error, "C1",
+    PayloadMissing = "payload-missing", Error, Payload, "C1",
         "The database dump the era needs (es_data before 4.0, pg_data from 4.0) is missing.";
-    AgentsMissing = "agents-missing", Error, "C2",
+    AgentsMissing = "agents-missing", Error, Payload, "C2",
         "agents.json is missing; restore opens it unconditionally.";
-    AgentsInvalid = "agents-invalid", Error, "C2",
+    AgentsInvalid = "agents-invalid", Error, Payload, "C2",
         "agents.json is not valid JSON.";
-    AgentsShape = "agents-shape", Warning, "C2",
+    AgentsShape = "agents-shape", Warning, Payload, "C2",
         "agents.json does not have the nesting or leaf shape restore reads; the affected deployments' agents are skipped.";
-    SqlDumpInvalid = "sql-dump-invalid", Error, "C3",
+    SqlDumpInvalid = "sql-dump-invalid", Error, Payload, "C3",
         "A database dump is not a plain-text pg_dump (bad header or encoding).";
-    SqlDumpTruncated = "sql-dump-truncated", Error, "C3",
+    SqlDumpTruncated = "sql-dump-truncated", Error, Payload, "C3",
         "A database dump is cut short: a COPY block is unterminated or the 'dump complete' marker is missing.";
-    SqlDumpNoDelete = "sql-dump-no-delete", Warning, "C3",
+    SqlDumpNoDelete = "sql-dump-no-delete", Warning, Payload, "C3",
         "pg_data lacks the trailing DELETE of the snapshot's own execution.";
-    SqlKeptTable = "sql-kept-table", Warning, "C4",
+    SqlKeptTable = "sql-kept-table", Warning, Payload, "C4",
         "pg_data holds data for a table restore keeps, which clashes after restore truncates the others.";
-    NetworksMissing = "networks-missing", Error, "C5",
+    NetworksMissing = "networks-missing", Error, Payload, "C5",
         "networks.json is missing; restore of snapshots from 4.2 on opens it.";
-    NetworksInvalid = "networks-invalid", Error, "C5",
+    NetworksInvalid = "networks-invalid", Error, Payload, "C5",
         "networks.json is not an object with an active_networks list of strings.";
-    NetworksActive = "networks-active", Info, "C5",
+    NetworksActive = "networks-active", Info, Payload, "C5",
         "Agents use networks other than default; the target manager must define networks of these names or restore fails.";
-    RestSecurityMissing = "rest-security-missing", Error, "C6",
+    RestSecurityMissing = "rest-security-missing", Error, Payload, "C6",
         "rest-security.conf is missing; restore of snapshots from 4.4 on needs it.";
-    RestSecurityInvalid = "rest-security-invalid", Error, "C6",
+    RestSecurityInvalid = "rest-security-invalid", Error, Payload, "C6",
         "rest-security.conf is not a JSON object.";
-    EncryptionKeyInvalid = "encryption-key-invalid", Warning, "C6",
+    EncryptionKeyInvalid = "encryption-key-invalid", Warning, Payload, "C6",
         "rest-security.conf's encryption_key is missing or does not decode to 32 or 64 bytes.";
-    AdminAccountMissing = "admin-account-missing", Error, "C7",
+    AdminAccountMissing = "admin-account-missing", Error, Payload, "C7",
         "admin_account.json is missing; restore of snapshots from 4.4 on (or with hash_salt.json) needs it.";
-    AdminAccountInvalid = "admin-account-invalid", Error, "C7",
+    AdminAccountInvalid = "admin-account-invalid", Error, Payload, "C7",
         "admin_account.json is not a JSON object with id, username and password.";
-    StageDataMissing = "stage-data-missing", Warning, "C8",
+    StageDataMissing = "stage-data-missing", Warning, Payload, "C8",
         "stage_data is missing; premium managers fail the restore for snapshots from 4.3 on.";
-    ComposerDataMissing = "composer-data-missing", Warning, "C8",
+    ComposerDataMissing = "composer-data-missing", Warning, Payload, "C8",
         "composer_data is missing; premium managers with a Composer database fail the restore.";
-    EsDataLineInvalid = "es-data-line-invalid", Warning, "C12",
+    EsDataLineInvalid = "es-data-line-invalid", Warning, Payload, "C12",
         "An es_data line is not JSON with _type and _source, or has an unknown _type; restore skips it.";
-    CredentialsLayout = "credentials-layout", Warning, "C13",
+    CredentialsLayout = "credentials-layout", Warning, Payload, "C13",
         "A snapshot-credentials/ folder does not follow the era's naming or lacks agent_key.";
-    RestoreTimeFile = "restore-time-file", Warning, "C14",
+    RestoreTimeFile = "restore-time-file", Warning, Payload, "C14",
         "A file restore creates for itself is present: the archive was assembled by hand.";
-    InfluxdbIgnored = "influxdb-ignored", Info, "C15",
+    InfluxdbIgnored = "influxdb-ignored", Info, Payload, "C15",
         "influxdb_data is present; restore ignores it from 5.0 on.";
 
     // ---- New payload (D1–D13) ----
-    NewFormatVariant = "new-format-variant", Warning, "D1",
+    NewFormatVariant = "new-format-variant", Warning, Payload, "D1",
         "An N0 (7.0.0) archive: only 7.0.0 managers understand its layout.";
-    TenantDirMissing = "tenant-dir-missing", Error, "D2",
+    TenantDirMissing = "tenant-dir-missing", Error, Payload, "D2",
         "Files sit under tenants/<t>/ without a tenants/<t>/ directory entry; restore never discovers that tenant.";
-    TenantEmpty = "tenant-empty", Warning, "D2",
+    TenantEmpty = "tenant-empty", Warning, Payload, "D2",
         "A tenants/<t>/ directory entry has no files under it; 7.0.1–7.0.4 restore probably crashes with TypeError.";
-    EnvelopeInvalid = "envelope-invalid", Error, "D3",
+    EnvelopeInvalid = "envelope-invalid", Error, Payload, "D3",
         "A dump file is not valid JSON of the shape {type, items}.";
-    EnvelopeUnknownType = "envelope-unknown-type", Warning, "D4",
+    EnvelopeUnknownType = "envelope-unknown-type", Warning, Payload, "D4",
         "A dump file's type is not one restore processes; it is silently ignored.";
-    EnvelopeItemInvalid = "envelope-item-invalid", Error, "D5",
+    EnvelopeItemInvalid = "envelope-item-invalid", Error, Payload, "D5",
         "A dump item lacks a field restore requires (its dedup key or a required field); restore crashes with KeyError.";
-    BlueprintArchiveMissing = "blueprint-archive-missing", Error, "D6",
+    BlueprintArchiveMissing = "blueprint-archive-missing", Error, Payload, "D6",
         "A blueprint item has no blueprint archive in the snapshot.";
-    PluginArchiveMissing = "plugin-archive-missing", Error, "D7",
+    PluginArchiveMissing = "plugin-archive-missing", Error, Payload, "D7",
         "A plugin item has no plugin archive in the snapshot.";
-    ComposerBlueprintsCount = "composer-blueprints-count", Error, "D9",
+    ComposerBlueprintsCount = "composer-blueprints-count", Error, Payload, "D9",
         "composer/ needs exactly one blueprints.json and one other blueprints.* file.";
-    StageEntryUnexpected = "stage-entry-unexpected", Warning, "D10",
+    StageEntryUnexpected = "stage-entry-unexpected", Warning, Payload, "D10",
         "A stage/ entry is not a known Stage entity or tenant.";
-    EnvelopeSourceMissing = "envelope-source-missing", Warning, "D11",
+    EnvelopeSourceMissing = "envelope-source-missing", Warning, Payload, "D11",
         "A nodes, node_instances, agents, events or tasks_graphs dump lacks source_id (or events lack source).";
-    DanglingReference = "dangling-reference", Warning, "D12",
+    DanglingReference = "dangling-reference", Warning, Payload, "D12",
         "A dump item refers to an entity the snapshot does not hold.";
-    UnexpectedFile = "unexpected-file", Info, "D13",
+    UnexpectedFile = "unexpected-file", Info, Payload, "D13",
         "A file new-format restore does not recognise; it is logged and skipped.";
 
     // ---- Target prediction (B4–B6, D1, D13, §5.3–5.4) ----
-    TargetSnapshotNewer = "target-snapshot-newer", Error, "B4",
+    TargetSnapshotNewer = "target-snapshot-newer", Error, Target, "B4",
         "The snapshot comes from a newer manager than the target; restore refuses it.";
-    TargetSnapshotUnsupported = "target-snapshot-unsupported", Error, "B4/B5",
+    TargetSnapshotUnsupported = "target-snapshot-unsupported", Error, Target, "B4/B5",
         "The target manager refuses snapshots of this version.";
-    TargetFormatUnsupported = "target-format-unsupported", Error, "D1/§5.4",
+    TargetFormatUnsupported = "target-format-unsupported", Error, Target, "D1/§5.4",
         "The target manager cannot read this snapshot format at all.";
-    TargetRoutesNewPath = "target-routes-new-path", Warning, "B11/H1-routing",
+    TargetRoutesNewPath = "target-routes-new-path", Warning, Target, "B11/H1-routing",
         "On this target the archive takes the new-format restore path, which restores nothing or fails.";
-    TargetVersionUnchecked = "target-version-unchecked", Warning, "B6/D13",
+    TargetVersionUnchecked = "target-version-unchecked", Warning, Target, "B6/D13",
         "New-format restore runs no version check; a snapshot newer than the target restores unchecked.";
-    TargetFileRequired = "target-file-required", Error, "C8/§5.5",
+    TargetFileRequired = "target-file-required", Error, Target, "C8/§5.5",
         "The target's restore needs a file this snapshot lacks.";
-    TargetUnknownVersion = "target-unknown-version", Warning, "§5.4",
+    TargetUnknownVersion = "target-unknown-version", Warning, Target, "§5.4",
         "The target version is outside the versions the spec covers; the prediction may be wrong.";
 
     // ---- Security inventory (S1–S3) ----
-    SecretsInClear = "secrets-in-clear", Warning, "S1",
+    SecretsInClear = "secrets-in-clear", Warning, Security, "S1",
         "The snapshot holds secrets or passwords in clear text; handle the file as a secret.";
-    KeyMaterial = "key-material", Warning, "S2",
+    KeyMaterial = "key-material", Warning, Security, "S2",
         "The snapshot holds private keys or the key that decrypts its own secrets; handle the file as a secret.";
-    PasswordHashes = "password-hashes", Info, "S1",
+    PasswordHashes = "password-hashes", Info, Security, "S1",
         "The snapshot holds user password hashes.";
 
     // ---- Advisories from the Cloudify docs and the preview (A10, ADV, F) ----
-    AdviceInstallNewAgents = "advice-install-new-agents", Info, "ADV",
+    AdviceInstallNewAgents = "advice-install-new-agents", Info, Target, "ADV",
         "After restoring onto a newer manager, run install_new_agents for the snapshot's agents.";
-    AdviceDuplicatedEvents = "advice-duplicated-events", Info, "ADV",
+    AdviceDuplicatedEvents = "advice-duplicated-events", Info, Target, "ADV",
         "3.x snapshots restored onto the manager that made them can duplicate events (known issue).";
-    AdviceRestoreDisk = "advice-restore-disk", Info, "A10",
+    AdviceRestoreDisk = "advice-restore-disk", Info, Payload, "A10",
         "Estimated temporary disk a legacy restore needs.";
-    QuickLimit = "quick-limit", Info, "F",
+    QuickLimit = "quick-limit", Info, Data, "F",
         "Part of the payload was not inspected at this level or budget; run --level full for a complete check.";
 }
 
@@ -381,12 +441,46 @@ mod tests {
         }
     }
 
+    #[test]
+    fn family_names_match_serde_and_the_examples_land_where_expected() {
+        for family in Family::ALL {
+            assert_eq!(serde_json::to_value(family).unwrap(), family.as_str());
+        }
+        let cases = [
+            ("truncated", "container"),
+            ("hidden-local-header", "container"),
+            ("crc-mismatch", "data"),
+            ("ratio-impossible", "data"),
+            ("quick-limit", "data"),
+            ("path-traversal", "names"),
+            ("symlink-entry", "names"),
+            ("windows-unsafe-name", "names"),
+            ("not-a-snapshot", "metadata"),
+            ("era-mismatch", "metadata"),
+            ("routing-hazard", "metadata"),
+            ("payload-missing", "payload"),
+            ("nested-archive-invalid", "payload"),
+            ("advice-restore-disk", "payload"),
+            ("tenant-empty", "payload"),
+            ("target-file-required", "target"),
+            ("target-routes-new-path", "target"),
+            ("advice-install-new-agents", "target"),
+            ("secrets-in-clear", "security"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(Code::from_name(name).unwrap().family().as_str(), want, "{name}");
+        }
+    }
+
     /// Adding, renaming or re-rating a code is a reviewed diff of this snapshot.
     #[test]
     fn catalogue_snapshot() {
         let listing: Vec<String> = Code::ALL
             .iter()
-            .map(|c| format!("{:<36} {:<8} {}", c.as_str(), c.default_severity().as_str(), c.rule()))
+            .map(|c| {
+                let (code, severity, family) = (c.as_str(), c.default_severity().as_str(), c.family().as_str());
+                format!("{code:<36} {severity:<8} {family:<9} {}", c.rule())
+            })
             .collect();
         insta::assert_snapshot!(listing.join("\n"));
     }

@@ -67,8 +67,8 @@ pub fn inspect_json(src: &dyn ReadAt, options_json: &str) -> Result<String, Erro
     Ok(snapshot_core::verify(src, &opts)?.to_json())
 }
 
-/// The finding catalogue as a JSON array of `{code, severity, rule, description}`, in
-/// catalogue order, so the page can explain every finding in plain language.
+/// The finding catalogue as a JSON array of `{code, severity, rule, family, description}`, in
+/// catalogue order, so the page can explain and group every finding in plain language.
 pub fn codes_json() -> String {
     let codes: Vec<serde_json::Value> = Code::ALL
         .iter()
@@ -77,6 +77,7 @@ pub fn codes_json() -> String {
                 "code": c.as_str(),
                 "severity": c.default_severity().as_str(),
                 "rule": c.rule(),
+                "family": c.family().as_str(),
                 "description": c.description(),
             })
         })
@@ -114,6 +115,7 @@ mod tests {
         assert_eq!(codes.len(), Code::ALL.len());
         let first = &codes[0];
         assert_eq!(first["code"], Code::ALL[0].as_str());
+        assert_eq!(first["family"], Code::ALL[0].family().as_str());
         assert!(first["description"].as_str().is_some_and(|d| !d.is_empty()));
     }
 }

@@ -50,7 +50,7 @@ pub fn inspect(file: Blob, options_json: &str) -> Result<String, JsError> {
     crate::inspect_json(&src, options_json).map_err(js_err)
 }
 
-/// The finding catalogue as JSON: `[{code, severity, rule, description}]`.
+/// The finding catalogue as JSON: `[{code, severity, rule, family, description}]`.
 #[wasm_bindgen]
 pub fn codes_json() -> String {
     crate::codes_json()

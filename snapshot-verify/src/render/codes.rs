@@ -20,7 +20,7 @@ fn entries() -> Vec<Entry> {
             code: c.as_str(),
             severity: c.default_severity().as_str(),
             rule: c.rule(),
-            family: super::family::family(c),
+            family: c.family().as_str(),
             description: c.description(),
         })
         .collect()

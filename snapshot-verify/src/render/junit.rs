@@ -1,7 +1,7 @@
 //! `--format junit`: JUnit XML as Jenkins, GitLab and GitHub test reporters read it.
 //!
 //! One `<testsuite>` per file (named by its path), one `<testcase>` per check family (see
-//! [`super::family`]): `container`, `data`, `names`, `metadata`, `payload`, `target`,
+//! [`snapshot_core::code::Family`]): `container`, `data`, `names`, `metadata`, `payload`, `target`,
 //! `security`. Each error finding is a `<failure>` of its testcase (`type` is the code), and so
 //! is each warning with `--fail-on warning`; otherwise warnings are listed in the testcase's
 //! `<system-out>`. Info findings are left out. A `sha256` testcase is added when
@@ -15,11 +15,11 @@
 //! replaced with U+FFFD.
 
 use super::Ctx;
-use super::family::{FAMILIES, family};
 use super::text;
 use crate::check::{Checked, Outcome, Problem};
 use crate::cli::FailOn;
 use snapshot_core::Severity;
+use snapshot_core::code::Family;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -77,9 +77,9 @@ impl Junit {
 
 fn cases(c: &Checked, fail_on: FailOn) -> Vec<Case> {
     let mut cases: Vec<Case> =
-        FAMILIES.iter().map(|&name| Case { name, failures: Vec::new(), errors: Vec::new(), out: Vec::new() }).collect();
+        Family::ALL.map(|f| Case { name: f.as_str(), failures: Vec::new(), errors: Vec::new(), out: Vec::new() }).into();
     for f in &c.report.findings {
-        let Some(case) = cases.iter_mut().find(|k| k.name == family(f.code)) else { continue };
+        let Some(case) = cases.iter_mut().find(|k| k.name == f.code.family().as_str()) else { continue };
         let mut place = String::new();
         if let Some(p) = &f.path {
             place += &format!(" {p}");

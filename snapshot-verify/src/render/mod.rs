@@ -5,7 +5,6 @@
 //! arrives in input order; `finish` gets every outcome, in input order.
 
 pub mod codes;
-mod family;
 mod github;
 mod human;
 mod json;
