@@ -10,6 +10,7 @@
 //! Compatibility: within one schema version fields are only added, never removed or changed in
 //! meaning; the lists of finding codes, eras and security kinds may grow.
 
+use crate::Error;
 use crate::code::{Code, Severity};
 use serde::{Serialize, Serializer};
 
@@ -422,32 +423,101 @@ pub struct Security {
     pub items: Vec<SecretItem>,
 }
 
-/// The verification report.
+/// The verification report. Only the core builds one, and it is read-only outside: its
+/// accessors show every field, and the only changes a front end may make ([`Report::push_finding`],
+/// [`Report::set_sha256`]) keep it in canonical order with consistent counts and verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// [`SCHEMA_VERSION`].
-    pub schema_version: u32,
-    /// Who wrote it.
-    pub tool: Tool,
-    /// What was verified.
-    pub file: FileInfo,
-    /// How.
-    pub settings: Settings,
-    /// The overall result: `fail` when any finding is an error.
-    pub verdict: Verdict,
-    /// Counts.
-    pub summary: Summary,
-    /// The container, when an end record was found.
-    pub archive: Option<ArchiveInfo>,
-    /// The snapshot preview.
-    pub snapshot: SnapshotInfo,
-    /// The security inventory.
-    pub security: Security,
-    /// Every finding, errors first.
-    pub findings: Vec<Finding>,
+    schema_version: u32,
+    tool: Tool,
+    file: FileInfo,
+    settings: Settings,
+    verdict: Verdict,
+    summary: Summary,
+    archive: Option<ArchiveInfo>,
+    snapshot: SnapshotInfo,
+    security: Security,
+    findings: Vec<Finding>,
 }
 
 impl Report {
+    /// A sealed report of the current schema and tool. `summary` supplies the entry counts;
+    /// the finding counts and the verdict are computed here.
+    pub(crate) fn new(
+        file: FileInfo,
+        settings: Settings,
+        summary: Summary,
+        archive: Option<ArchiveInfo>,
+        snapshot: SnapshotInfo,
+        security: Security,
+        findings: Vec<Finding>,
+    ) -> Report {
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool { name: "snapshot-verify", version: env!("CARGO_PKG_VERSION") },
+            file,
+            settings,
+            verdict: Verdict::Pass,
+            summary,
+            archive,
+            snapshot,
+            security,
+            findings,
+        };
+        report.seal();
+        report
+    }
+
+    /// [`SCHEMA_VERSION`].
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    /// Who wrote it.
+    pub fn tool(&self) -> &Tool {
+        &self.tool
+    }
+
+    /// What was verified.
+    pub fn file(&self) -> &FileInfo {
+        &self.file
+    }
+
+    /// How.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The overall result: `fail` when any finding is an error.
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// Counts.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The container, when an end record was found.
+    pub fn archive(&self) -> Option<&ArchiveInfo> {
+        self.archive.as_ref()
+    }
+
+    /// The snapshot preview.
+    pub fn snapshot(&self) -> &SnapshotInfo {
+        &self.snapshot
+    }
+
+    /// The security inventory.
+    pub fn security(&self) -> &Security {
+        &self.security
+    }
+
+    /// Every finding, errors first.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
     /// Whether any finding is an error.
     pub fn has_errors(&self) -> bool {
         self.summary.errors > 0
@@ -466,13 +536,12 @@ impl Report {
     }
 
     /// The report as pretty JSON, exactly as both front ends emit it.
-    pub fn to_json(&self) -> String {
-        // Serializing plain data with string keys cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+    pub fn to_json(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(self).map_err(Error::Json)
     }
 
     /// Sorts findings into their canonical order and recomputes the verdict and counts.
-    pub(crate) fn seal(&mut self) {
+    fn seal(&mut self) {
         self.findings.sort_by(|a, b| {
             (a.severity, a.offset.is_none(), a.offset, &a.path, a.code, &a.message).cmp(&(
                 b.severity,

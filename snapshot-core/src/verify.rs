@@ -205,28 +205,18 @@ impl Verifier {
             }
             None => (SnapshotInfo::default(), Security::default(), None),
         };
-        let mut report = Report {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool { name: "snapshot-verify", version: env!("CARGO_PKG_VERSION") },
-            file: FileInfo { name: self.opts.file_name.clone(), size: self.size, sha256: None },
-            settings: Settings {
-                level: self.opts.level,
-                target_version: self.opts.target_version.clone(),
-                edition: self.opts.edition,
-            },
-            verdict: Verdict::Pass,
-            summary: Summary {
-                entries: archive_info.as_ref().map_or(0, |a| a.entries),
-                entries_verified: verified,
-                ..Summary::default()
-            },
-            archive: archive_info,
-            snapshot,
-            security,
-            findings: self.findings,
+        let file = FileInfo { name: self.opts.file_name.clone(), size: self.size, sha256: None };
+        let settings = Settings {
+            level: self.opts.level,
+            target_version: self.opts.target_version.clone(),
+            edition: self.opts.edition,
         };
-        report.seal();
-        report
+        let summary = Summary {
+            entries: archive_info.as_ref().map_or(0, |a| a.entries),
+            entries_verified: verified,
+            ..Summary::default()
+        };
+        Report::new(file, settings, summary, archive_info, snapshot, security, self.findings)
     }
 }
 

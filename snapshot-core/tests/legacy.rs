@@ -25,12 +25,12 @@ fn run_target(bytes: &[u8], level: Level, target: &str) -> Report {
 }
 
 fn codes(r: &Report) -> BTreeSet<&'static str> {
-    r.findings.iter().map(|f| f.code.as_str()).collect()
+    r.findings().iter().map(|f| f.code.as_str()).collect()
 }
 
 /// Codes of the legacy payload rules (C1–C15).
 fn c_codes(r: &Report) -> BTreeSet<&'static str> {
-    r.findings.iter().filter(|f| f.code.rule().starts_with('C')).map(|f| f.code.as_str()).collect()
+    r.findings().iter().filter(|f| f.code.rule().starts_with('C')).map(|f| f.code.as_str()).collect()
 }
 
 fn set<'a>(codes: &[&'a str]) -> BTreeSet<&'a str> {
@@ -38,15 +38,15 @@ fn set<'a>(codes: &[&'a str]) -> BTreeSet<&'a str> {
 }
 
 fn dump(r: &Report) -> String {
-    r.findings.iter().map(|f| format!("{} {}: {}\n", f.severity.as_str(), f.code.as_str(), f.message)).collect()
+    r.findings().iter().map(|f| format!("{} {}: {}\n", f.severity.as_str(), f.code.as_str(), f.message)).collect()
 }
 
 fn messages(r: &Report, code: Code) -> Vec<&str> {
-    r.findings.iter().filter(|f| f.code == code).map(|f| f.message.as_str()).collect()
+    r.findings().iter().filter(|f| f.code == code).map(|f| f.message.as_str()).collect()
 }
 
 fn secret(r: &Report, kind: SecretKind, path: &str) -> Option<u64> {
-    r.security.items.iter().find(|i| i.kind == kind && i.path == path).map(|i| i.count)
+    r.security().items.iter().find(|i| i.kind == kind && i.path == path).map(|i| i.count)
 }
 
 fn edit(z: &mut ZipBuilder, name: &str, f: impl FnOnce(String) -> String) {
@@ -69,15 +69,15 @@ fn real_4_0_0_dev_build() {
     let Some(bytes) = real("snap-4.0.0-dev-legacy.zip") else { return };
     for level in [Level::Quick, Level::Full] {
         let r = run(&bytes, level);
-        assert_eq!(r.summary.errors, 0, "{level:?}\n{}", dump(&r));
+        assert_eq!(r.summary().errors, 0, "{level:?}\n{}", dump(&r));
         let mut expect =
             set(&["era-mismatch", "secrets-in-clear", "key-material", "routing-hazard", "advice-restore-disk"]);
         if level == Level::Quick {
             expect.insert("quick-limit");
         }
         assert_eq!(codes(&r), expect, "{level:?}\n{}", dump(&r));
-        assert_eq!(r.snapshot.era.as_ref().map(|e| e.id), Some("L0"));
-        let s = &r.snapshot;
+        assert_eq!(r.snapshot().era.as_ref().map(|e| e.id), Some("L0"));
+        let s = r.snapshot();
         assert_eq!(s.counts.agents, Some(1));
         assert_eq!(s.counts.blueprints, Some(1));
         // A pre-release layout: uploaded-blueprints/<bp>/ without a tenant level.
@@ -89,7 +89,7 @@ fn real_4_0_0_dev_build() {
             // pg_data is complete and ends with the DELETE of its own execution (6 rows - 1).
             assert_eq!(s.counts.executions, Some(5));
             assert_eq!(s.counts.deployments, Some(1));
-            assert_eq!(r.summary.entries_verified, r.summary.entries);
+            assert_eq!(r.summary().entries_verified, r.summary().entries);
         }
     }
 }
@@ -99,7 +99,7 @@ fn real_5_1_0_dev_build() {
     let Some(bytes) = real("snap-5.1.0-dev-legacy.zip") else { return };
     for level in [Level::Quick, Level::Full] {
         let r = run(&bytes, level);
-        assert_eq!(r.summary.errors, 0, "{level:?}\n{}", dump(&r));
+        assert_eq!(r.summary().errors, 0, "{level:?}\n{}", dump(&r));
         let mut expect = set(&[
             "secrets-in-clear",
             "key-material",
@@ -111,7 +111,7 @@ fn real_5_1_0_dev_build() {
             expect.insert("quick-limit");
         }
         assert_eq!(codes(&r), expect, "{level:?}\n{}", dump(&r));
-        let s = &r.snapshot;
+        let s = r.snapshot();
         assert_eq!(s.era.as_ref().map(|e| e.id), Some("L5"));
         assert_eq!(s.tenants, ["default_tenant"]);
         assert_eq!((s.counts.tenants, s.counts.blueprints, s.counts.agents), (Some(1), Some(1), Some(2)));
@@ -138,7 +138,7 @@ fn real_5_1_0_dev_build() {
     }
     // On its own version as target, premium: stage_data and composer_data are there.
     let r = run_target(&bytes, Level::Full, "5.1.0");
-    assert_eq!(r.summary.errors, 0, "{}", dump(&r));
+    assert_eq!(r.summary().errors, 0, "{}", dump(&r));
     assert!(c_codes(&r).is_empty(), "{}", dump(&r));
 }
 
@@ -151,11 +151,11 @@ fn every_legacy_era_is_clean() {
             for level in [Level::Quick, Level::Full] {
                 let r = run(&bytes, level);
                 let what = format!("{} premium={premium} {level:?}\n{}", era.name(), dump(&r));
-                assert_eq!(r.summary.errors, 0, "{what}");
+                assert_eq!(r.summary().errors, 0, "{what}");
                 assert!(c_codes(&r).is_empty(), "{what}");
                 assert!(!codes(&r).contains("nested-archive-invalid"), "{what}");
                 assert_eq!(codes(&r).contains("quick-limit"), level == Level::Quick, "{what}");
-                let s = &r.snapshot;
+                let s = r.snapshot();
                 assert_eq!(s.counts.agents, Some(1), "{what}");
                 assert_eq!(s.counts.blueprints, Some(1), "{what}");
                 let v4 = era >= Era::L0;
@@ -176,7 +176,7 @@ fn tenants_and_counts_of_a_two_tenant_snapshot() {
     let bytes = Snapshot::new(Era::L6).tenants(&["default_tenant", "team-a"]).bytes();
     for level in [Level::Quick, Level::Full] {
         let r = run(&bytes, level);
-        let s = &r.snapshot;
+        let s = r.snapshot();
         assert_eq!(s.tenants, ["default_tenant", "team-a"]);
         assert_eq!((s.counts.tenants, s.counts.blueprints, s.counts.deployments), (Some(2), Some(2), Some(2)));
         assert_eq!((s.counts.plugins, s.counts.agents), (Some(2), Some(2)));
@@ -197,7 +197,7 @@ fn broken_variants_raise_their_codes_and_only_those() {
         let quick_expect: BTreeSet<&str> = expect.iter().copied().filter(|c| !FULL_CODES.contains(c)).collect();
         assert_eq!(c_codes(&quick), quick_expect, "{} {} quick\n{}", case.class, case.name, dump(&quick));
         for code in &expect {
-            let sev = full.findings.iter().find(|f| f.code.as_str() == *code).map(|f| f.severity);
+            let sev = full.findings().iter().find(|f| f.code.as_str() == *code).map(|f| f.severity);
             let default = Code::from_name(code).map(Code::default_severity);
             assert_eq!(sev, default, "{} {code}", case.name);
         }
@@ -242,7 +242,7 @@ fn no_secret_value_reaches_the_report() {
         edit(&mut zip, "agents.json", |t| t.replacen("\"broker_config\"", "\"broker_conf\"", 1));
         for bytes in [b.zip.build(), zip.build()] {
             for level in [Level::Quick, Level::Full] {
-                let json = run(&bytes, level).to_json();
+                let json = run(&bytes, level).to_json().unwrap();
                 for canary in &b.canaries {
                     assert!(!json.contains(canary.as_str()), "{canary} leaked");
                 }
@@ -258,7 +258,7 @@ fn truncated_dump_is_found_only_by_the_full_pass() {
     edit(&mut zip, "pg_data", |t| t[..t.find("0\tadmin").unwrap()].to_string());
     let bytes = zip.build();
     let quick = run(&bytes, Level::Quick);
-    assert_eq!(quick.verdict, Verdict::PassWithWarnings, "{}", dump(&quick));
+    assert_eq!(quick.verdict(), Verdict::PassWithWarnings, "{}", dump(&quick));
     assert_eq!(messages(&quick, Code::QuickLimit).len(), 1);
     assert!(messages(&quick, Code::QuickLimit)[0].starts_with("pg_data ("));
     let full = run(&bytes, Level::Full);
@@ -266,11 +266,11 @@ fn truncated_dump_is_found_only_by_the_full_pass() {
     assert_eq!(m.len(), 1, "{}", dump(&full));
     assert!(m[0].contains("table 'users'") && m[0].contains("dump complete"), "{}", m[0]);
     assert_eq!(
-        full.findings.iter().find(|f| f.code == Code::SqlDumpTruncated).unwrap().path.as_deref(),
+        full.findings().iter().find(|f| f.code == Code::SqlDumpTruncated).unwrap().path.as_deref(),
         Some("pg_data")
     );
     // Counts from a cut dump would mislead: they stay file-based.
-    assert_eq!(full.snapshot.counts.users, None);
+    assert_eq!(full.snapshot().counts.users, None);
 }
 
 #[test]
@@ -279,9 +279,9 @@ fn long_rows_stream_through_bounded_lines() {
     let big = "x".repeat(3 << 20);
     edit(&mut zip, "pg_data", |t| t.replace("\t{}\t{}\t", &format!("\t{big}\t{{}}\t")));
     let r = run(&zip.build(), Level::Full);
-    assert_eq!(r.summary.errors, 0, "{}", dump(&r));
+    assert_eq!(r.summary().errors, 0, "{}", dump(&r));
     assert!(c_codes(&r).is_empty(), "{}", dump(&r));
-    assert_eq!(r.snapshot.counts.deployments, Some(1));
+    assert_eq!(r.snapshot().counts.deployments, Some(1));
 }
 
 #[test]
@@ -292,8 +292,8 @@ fn es_data_lines_are_checked_and_counted() {
     let m = messages(&r, Code::EsDataLineInvalid);
     assert_eq!(m.len(), 1, "{}", dump(&r));
     assert!(m[0].contains("2 of 11 lines") && m[0].contains("lines 10, 11"), "{}", m[0]);
-    assert_eq!(r.snapshot.counts.events, Some(2));
-    assert_eq!(r.snapshot.counts.deployments, Some(1));
+    assert_eq!(r.snapshot().counts.events, Some(2));
+    assert_eq!(r.snapshot().counts.deployments, Some(1));
 }
 
 #[test]
@@ -334,7 +334,7 @@ fn quick_phase_rules_on_small_members() {
     let r = run(&zip.build(), Level::Quick);
     let m = messages(&r, Code::EncryptionKeyInvalid);
     assert!(m.len() == 1 && m[0].contains("is missing"), "{}", dump(&r));
-    assert_eq!(r.findings.iter().find(|f| f.code == Code::EncryptionKeyInvalid).unwrap().severity, Severity::Warning);
+    assert_eq!(r.findings().iter().find(|f| f.code == Code::EncryptionKeyInvalid).unwrap().severity, Severity::Warning);
 
     // C7: admin_account.json is parsed after trimming its leading space and blank lines.
     let r = run(&Snapshot::new(Era::L3).bytes(), Level::Quick);
@@ -362,7 +362,7 @@ fn quick_phase_rules_on_small_members() {
     let mut zip = Snapshot::new(Era::L3).zip();
     zip.entries.push(Entry::file("influxdb_data", "{}\n"));
     let r = run(&zip.build(), Level::Quick);
-    assert!(r.snapshot.flags.metrics && codes(&r).contains("influxdb-ignored"));
+    assert!(r.snapshot().flags.metrics && codes(&r).contains("influxdb-ignored"));
 
     // C2: E0 leaves may be `{}`; elsewhere they are KeyErrors.
     for (era, bad) in [(Era::E0, false), (Era::L0, true)] {
@@ -375,7 +375,7 @@ fn quick_phase_rules_on_small_members() {
         });
         let r = run(&zip.build(), Level::Quick);
         assert_eq!(codes(&r).contains("agents-shape"), bad, "{}\n{}", era.name(), dump(&r));
-        assert_eq!(r.snapshot.counts.agents, Some(1));
+        assert_eq!(r.snapshot().counts.agents, Some(1));
     }
 }
 

@@ -45,7 +45,7 @@ fn edit_json(z: &mut ZipBuilder, name: &str, f: impl FnOnce(&mut Value)) {
 
 /// The findings with `code`, as (severity, path, message).
 fn found(r: &Report, code: &str) -> Vec<(Severity, Option<String>, String)> {
-    r.findings
+    r.findings()
         .iter()
         .filter(|f| f.code.as_str() == code)
         .map(|f| (f.severity, f.path.clone(), f.message.clone()))
@@ -55,7 +55,7 @@ fn found(r: &Report, code: &str) -> Vec<(Severity, Option<String>, String)> {
 /// Asserts exactly one finding of `code`, with `severity`, at `path`; returns its message.
 fn one(r: &Report, code: &str, severity: Severity, path: Option<&str>) -> String {
     let hits = found(r, code);
-    assert_eq!(hits.len(), 1, "expected one {code}, got {hits:#?}\n{}", r.to_json());
+    assert_eq!(hits.len(), 1, "expected one {code}, got {hits:#?}\n{}", r.to_json().unwrap());
     let (sev, at, message) = hits.into_iter().next().expect("one");
     assert_eq!((sev, at.as_deref()), (severity, path), "{code}: {message}");
     message
@@ -63,7 +63,7 @@ fn one(r: &Report, code: &str, severity: Severity, path: Option<&str>) -> String
 
 fn counts(r: &Report) -> [Option<u64>; 9] {
     let ContentCounts { tenants, blueprints, deployments, plugins, agents, secrets, users, executions, events } =
-        r.snapshot.counts.clone();
+        r.snapshot().counts.clone();
     [tenants, blueprints, deployments, plugins, agents, secrets, users, executions, events]
 }
 
@@ -75,13 +75,13 @@ const FULL_COUNTS: [Option<u64>; 9] = [Some(2), Some(2), Some(2), Some(2), Some(
 fn valid_n1_is_clean_with_exact_counts() {
     for level in [Level::Quick, Level::Full] {
         let r = check_with(&n1(), &Options { level, ..Options::default() });
-        assert_eq!(r.summary.errors, 0, "{}", r.to_json());
+        assert_eq!(r.summary().errors, 0, "{}", r.to_json().unwrap());
         let warnings: Vec<&str> =
-            r.findings.iter().filter(|f| f.severity == Severity::Warning).map(|f| f.code.as_str()).collect();
+            r.findings().iter().filter(|f| f.severity == Severity::Warning).map(|f| f.code.as_str()).collect();
         assert_eq!(warnings, ["secrets-in-clear"]);
         assert!(found(&r, "unexpected-file").is_empty() && found(&r, "quick-limit").is_empty());
-        assert_eq!(r.snapshot.era.as_ref().map(|e| e.id), Some("N1"));
-        assert_eq!(r.snapshot.tenants, ["default_tenant", "team-a"]);
+        assert_eq!(r.snapshot().era.as_ref().map(|e| e.id), Some("N1"));
+        assert_eq!(r.snapshot().tenants, ["default_tenant", "team-a"]);
         assert_eq!(counts(&r), FULL_COUNTS);
     }
 }
@@ -89,11 +89,11 @@ fn valid_n1_is_clean_with_exact_counts() {
 #[test]
 fn valid_n0_is_clean_but_only_for_7_0_0() {
     let r = check(&n0());
-    assert_eq!(r.summary.errors, 0, "{}", r.to_json());
-    assert_eq!(r.snapshot.era.as_ref().map(|e| e.id), Some("N0"));
+    assert_eq!(r.summary().errors, 0, "{}", r.to_json().unwrap());
+    assert_eq!(r.snapshot().era.as_ref().map(|e| e.id), Some("N0"));
     one(&r, "new-format-variant", Severity::Warning, None);
-    assert!(found(&r, "unexpected-file").is_empty(), "{}", r.to_json());
-    assert_eq!(r.snapshot.tenants, ["default_tenant", "team-a"]);
+    assert!(found(&r, "unexpected-file").is_empty(), "{}", r.to_json().unwrap());
+    assert_eq!(r.snapshot().tenants, ["default_tenant", "team-a"]);
     assert_eq!(counts(&r), FULL_COUNTS);
     assert!(found(&check(&n1()), "new-format-variant").is_empty());
 }
@@ -122,13 +122,13 @@ fn d2_tenant_discovery_follows_directory_entries() {
     let m = one(&r, "tenant-dir-missing", Severity::Error, Some("tenants/team-a/"));
     assert!(m.contains("silently skips"), "{m}");
     // Restore never reads team-a: its entities are not counted, and not cross-checked.
-    assert_eq!(r.snapshot.tenants, ["default_tenant"]);
-    assert_eq!(r.snapshot.counts.blueprints, Some(1));
+    assert_eq!(r.snapshot().tenants, ["default_tenant"]);
+    assert_eq!(r.snapshot().counts.blueprints, Some(1));
     assert!(found(&r, "blueprint-archive-missing").is_empty());
 
     let r = check(&with(n1(), |z| z.entries.push(Entry::dir("tenants/empty-tenant/"))));
     one(&r, "tenant-empty", Severity::Warning, Some("tenants/empty-tenant/"));
-    assert_eq!(r.snapshot.tenants, ["default_tenant", "empty-tenant", "team-a"]);
+    assert_eq!(r.snapshot().tenants, ["default_tenant", "empty-tenant", "team-a"]);
 }
 
 #[test]
@@ -345,7 +345,7 @@ fn d12_references_resolve() {
         edit_json(z, &deps, |v| v["items"][0]["blueprint_id"] = json!("nodecellar"));
         edit_json(z, "tenants/team-a/00000004.json", |v| v["items"][0]["visibility"] = json!("global"));
     }));
-    assert!(found(&r, "dangling-reference").is_empty(), "{}", r.to_json());
+    assert!(found(&r, "dangling-reference").is_empty(), "{}", r.to_json().unwrap());
 
     let r = check(&with(n1(), |z| edit_json(z, &format!("{T}00000007.json"), |v| v["source_id"] = json!("gone-dep"))));
     let m = one(&r, "dangling-reference", Severity::Warning, None);
@@ -394,7 +394,7 @@ fn budget_makes_counts_lower_bounds() {
     assert!(m.contains("lower bounds") && m.contains("D12: skipped"), "{m}");
     let c = counts(&r);
     assert!(c.iter().zip(FULL_COUNTS).all(|(a, b)| a <= &b) && c != FULL_COUNTS, "{c:?}");
-    assert_eq!(r.summary.errors, 0, "{}", r.to_json());
+    assert_eq!(r.summary().errors, 0, "{}", r.to_json().unwrap());
 }
 
 #[test]
@@ -412,7 +412,7 @@ fn secrets_are_inventoried_and_never_echoed() {
     for z in [&built.zip, &broken] {
         for level in [Level::Quick, Level::Full] {
             let r = check_with(z, &Options { level, ..Options::default() });
-            let text = r.to_json();
+            let text = r.to_json().unwrap();
             assert!(!text.contains("CANARY-"), "a planted value leaked:\n{text}");
             assert!(!text.contains("pbkdf2"), "a hash leaked");
         }
@@ -426,7 +426,7 @@ fn secrets_are_inventoried_and_never_echoed() {
         .map(|(k, i)| (if k.as_deref() == Some("clear-secret") { "clear" } else { "other" }, i.path.clone(), i.count))
         .collect();
     assert!(kinds.contains(&("clear", format!("{T}00000003.json: secrets"), 2)), "{kinds:?}");
-    let paths: Vec<&str> = r.security.items.iter().map(|i| i.path.as_str()).collect();
+    let paths: Vec<&str> = r.security().items.iter().map(|i| i.path.as_str()).collect();
     for p in [
         "mgmt/00000001.json: tenants.rabbitmq_password",
         "mgmt/00000004.json: users.password_hash",
@@ -450,10 +450,10 @@ fn hostile_new_format_cases() {
         let r = verify(&case.bytes, &Options { level, ..Options::default() }).expect("runs");
         for code in case.expect {
             assert!(
-                r.findings.iter().any(|f| f.code.as_str() == *code),
+                r.findings().iter().any(|f| f.code.as_str() == *code),
                 "{}: expected {code}\n{}",
                 case.name,
-                r.to_json()
+                r.to_json().unwrap()
             );
         }
     }

@@ -163,8 +163,8 @@ pub fn create(path: &Path, threads: usize) -> Result<Manifest> {
             tool: ToolInfo { name: "snapshot-verify".into(), version: env!("CARGO_PKG_VERSION").into() },
             file: FileRecord { name, size: src.size(), sha256 },
             snapshot: SnapshotRecord {
-                era: report.snapshot.era.map(|e| e.id.to_owned()),
-                snapshot_version: report.snapshot.snapshot_version,
+                era: report.snapshot().era.as_ref().map(|e| e.id.to_owned()),
+                snapshot_version: report.snapshot().snapshot_version.clone(),
             },
             entries,
             manifest_sha256: None,

@@ -64,7 +64,7 @@ impl From<snapshot_core::Error> for Error {
 /// "file_name": "snap.zip"}`; every field is optional.
 pub fn inspect_json(src: &dyn ReadAt, options_json: &str) -> Result<String, Error> {
     let opts = options::parse(options_json, snapshot_core::Level::Quick)?;
-    Ok(snapshot_core::verify(src, &opts)?.to_json())
+    Ok(snapshot_core::verify(src, &opts)?.to_json()?)
 }
 
 /// The finding catalogue as a JSON array of `{code, severity, rule, family, description}`, in
@@ -99,7 +99,7 @@ mod tests {
             target_version: Some("7.0.4".into()),
             ..Default::default()
         };
-        assert_eq!(json, snapshot_core::verify(&EMPTY_ZIP, &opts).unwrap().to_json());
+        assert_eq!(json, snapshot_core::verify(&EMPTY_ZIP, &opts).unwrap().to_json().unwrap());
         assert!(json.contains("\"not-a-snapshot\""));
     }
 

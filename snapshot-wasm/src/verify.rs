@@ -59,7 +59,7 @@ impl FullVerify {
         if let Some(hex) = self.sha256.take() {
             report.set_sha256(hex);
         }
-        let json = report.to_json();
+        let json = report.to_json()?;
         self.report = Some(json.clone());
         Ok(json)
     }
@@ -126,7 +126,7 @@ mod tests {
         let opts = snapshot_core::Options { level: Level::Full, file_name: "t.zip".into(), ..Default::default() };
         let mut expected = snapshot_core::verify(&zip, &opts).unwrap();
         expected.set_sha256("abc".into());
-        assert_eq!(json, expected.to_json());
+        assert_eq!(json, expected.to_json().unwrap());
         assert_eq!(job.report_json(&zip).unwrap(), json, "repeatable");
         assert!(json.contains("\"entries_verified\": 1"), "{json}");
     }

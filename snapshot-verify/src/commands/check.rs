@@ -260,7 +260,7 @@ impl Outcome {
     /// The exit status this file calls for.
     pub fn status(&self, fail_on: FailOn) -> ExitStatus {
         let Ok(checked) = &self.result else { return ExitStatus::Error };
-        let summary = &checked.report.summary;
+        let summary = checked.report.summary();
         let findings = if summary.errors > 0 || (fail_on == FailOn::Warning && summary.warnings > 0) {
             ExitStatus::Failure
         } else {

@@ -36,7 +36,7 @@ impl Github {
                 return writeln!(out, "snapshot-verify: {}: could not be verified", o.file);
             }
         };
-        for f in &c.report.findings {
+        for f in c.report.findings() {
             let level = match f.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -55,7 +55,7 @@ impl Github {
         for p in &c.problems {
             writeln!(out, "::error file={file},title={}::{}", property(p.kind()), data(&p.message()))?;
         }
-        let s = &c.report.summary;
+        let s = c.report.summary();
         writeln!(
             out,
             "snapshot-verify: {}: {} ({}, {})",

@@ -48,7 +48,7 @@ impl Human {
 
 fn write_checked(out: &mut impl Write, st: Style, file: &str, c: &Checked) -> io::Result<()> {
     let r = &c.report;
-    let verdict = match r.verdict {
+    let verdict = match r.verdict() {
         Verdict::Pass => st.green("PASS"),
         Verdict::PassWithWarnings => st.yellow("PASS WITH WARNINGS"),
         Verdict::Fail => st.red("FAIL"),
@@ -57,9 +57,9 @@ fn write_checked(out: &mut impl Write, st: Style, file: &str, c: &Checked) -> io
         out,
         "{}  {verdict}  ({}, {}, {})",
         st.bold(file),
-        plural(r.summary.errors, "error"),
-        plural(r.summary.warnings, "warning"),
-        plural(r.summary.infos, "info")
+        plural(r.summary().errors, "error"),
+        plural(r.summary().warnings, "warning"),
+        plural(r.summary().infos, "info")
     )?;
     for p in &c.problems {
         writeln!(out, "  {} {}", st.red("FAILED:"), p.message())?;
@@ -73,19 +73,19 @@ fn row(out: &mut impl Write, st: Style, label: &str, value: impl AsRef<str>) -> 
 }
 
 fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> {
-    let snap = &r.snapshot;
-    row(out, st, "file", format!("{}, {} bytes ({})", r.file.name, thousands(r.file.size), size(r.file.size)))?;
-    if let Some(sha) = &r.file.sha256 {
+    let snap = r.snapshot();
+    row(out, st, "file", format!("{}, {} bytes ({})", r.file().name, thousands(r.file().size), size(r.file().size)))?;
+    if let Some(sha) = &r.file().sha256 {
         row(out, st, "sha256", sha)?;
     }
-    let level = match r.settings.level {
+    let level = match r.settings().level {
         snapshot_core::Level::Quick => "quick (structure and small members; --level full checks all data)".to_owned(),
         snapshot_core::Level::Full => {
-            format!("full (data of {} verified)", plural(r.summary.entries_verified as usize, "entry"))
+            format!("full (data of {} verified)", plural(r.summary().entries_verified as usize, "entry"))
         }
     };
     row(out, st, "level", level)?;
-    if let Some(a) = &r.archive {
+    if let Some(a) = r.archive() {
         row(
             out,
             st,
@@ -101,7 +101,7 @@ fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> 
             ),
         )?;
     }
-    if r.archive.is_none() {
+    if r.archive().is_none() {
         row(out, st, "snapshot", "unknown: the archive's central directory could not be read")?;
     } else if !snap.is_snapshot {
         row(out, st, "snapshot", "no: not a Cloudify snapshot")?;
@@ -174,11 +174,11 @@ fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> 
             writeln!(out, "  {:LABEL$} \"{m}\"", "")?;
         }
     }
-    if r.security.items.is_empty() {
+    if r.security().items.is_empty() {
         row(out, st, "secrets", "none found")?;
     } else {
         row(out, st, "secrets", st.yellow("this file holds secrets: handle it as one (values are never shown)"))?;
-        for item in &r.security.items {
+        for item in &r.security().items {
             let kind = item.kind.as_str();
             writeln!(out, "  {:LABEL$} {kind:<18} {} ({})", "", item.path, item.count)?;
         }
@@ -207,7 +207,7 @@ fn counts(c: &ContentCounts) -> Option<String> {
 
 fn write_findings(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> {
     for (severity, title) in [(Severity::Error, "errors"), (Severity::Warning, "warnings"), (Severity::Info, "infos")] {
-        let group: Vec<_> = r.findings.iter().filter(|f| f.severity == severity).collect();
+        let group: Vec<_> = r.findings().iter().filter(|f| f.severity == severity).collect();
         if group.is_empty() {
             continue;
         }
@@ -262,7 +262,7 @@ fn write_summary(out: &mut impl Write, st: Style, fail_on: FailOn, all: &[Outcom
             }
         };
         let (errors, warnings) = match &o.result {
-            Ok(c) => (c.report.summary.errors.to_string(), c.report.summary.warnings.to_string()),
+            Ok(c) => (c.report.summary().errors.to_string(), c.report.summary().warnings.to_string()),
             Err(_) => ("-".to_owned(), "-".to_owned()),
         };
         writeln!(

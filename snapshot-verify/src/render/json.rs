@@ -26,7 +26,7 @@ impl Json {
         let reports: Vec<_> = all.iter().filter_map(|o| o.result.as_ref().ok()).map(|c| &c.report).collect();
         if !self.ctx.many {
             for report in reports {
-                writeln!(out, "{}", report.to_json())?;
+                writeln!(out, "{}", report.to_json().map_err(io::Error::other)?)?;
             }
             return Ok(());
         }

@@ -130,7 +130,7 @@ impl Jsonl {
         let elapsed_ms = o.elapsed.as_millis();
         match &o.result {
             Ok(c) => {
-                for finding in &c.report.findings {
+                for finding in c.report.findings() {
                     Self::line(out, &Line::Finding { file, finding })?;
                 }
                 let problems =

@@ -76,9 +76,10 @@ impl Junit {
 }
 
 fn cases(c: &Checked, fail_on: FailOn) -> Vec<Case> {
-    let mut cases: Vec<Case> =
-        Family::ALL.map(|f| Case { name: f.as_str(), failures: Vec::new(), errors: Vec::new(), out: Vec::new() }).into();
-    for f in &c.report.findings {
+    let mut cases: Vec<Case> = Family::ALL
+        .map(|f| Case { name: f.as_str(), failures: Vec::new(), errors: Vec::new(), out: Vec::new() })
+        .into();
+    for f in c.report.findings() {
         let Some(case) = cases.iter_mut().find(|k| k.name == f.code.family().as_str()) else { continue };
         let mut place = String::new();
         if let Some(p) = &f.path {
@@ -131,16 +132,16 @@ fn write_suite(s: &mut String, o: &Outcome, cases: &[Case], failures: usize, err
     if let Ok(c) = &o.result {
         let r = &c.report;
         let mut props = vec![("verdict", text::file_verdict(o).to_owned())];
-        if let Some(era) = &r.snapshot.era {
+        if let Some(era) = &r.snapshot().era {
             props.push(("era", era.id.to_owned()));
         }
-        if let Some(v) = &r.snapshot.snapshot_version {
+        if let Some(v) = &r.snapshot().snapshot_version {
             props.push(("snapshot_version", v.clone()));
         }
-        if let Some(sha) = &r.file.sha256 {
+        if let Some(sha) = &r.file().sha256 {
             props.push(("sha256", sha.clone()));
         }
-        props.push(("size", r.file.size.to_string()));
+        props.push(("size", r.file().size.to_string()));
         let _ = writeln!(s, "    <properties>");
         for (k, v) in props {
             let _ = writeln!(s, r#"      <property name="{k}" value="{}"/>"#, attr(&v));

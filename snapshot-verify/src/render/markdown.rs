@@ -37,7 +37,7 @@ impl Markdown {
                 _ => "❌",
             };
             let (e, w) = match &o.result {
-                Ok(c) => (c.report.summary.errors.to_string(), c.report.summary.warnings.to_string()),
+                Ok(c) => (c.report.summary().errors.to_string(), c.report.summary().warnings.to_string()),
                 Err(_) => ("-".to_owned(), "-".to_owned()),
             };
             writeln!(
@@ -64,8 +64,8 @@ impl Markdown {
                 return writeln!(out, "- ❌ **could not be verified**: {}", inline(&format!("{err:#}")));
             }
         };
-        let shown: Vec<_> = c.report.findings.iter().filter(|f| f.severity != Severity::Info).collect();
-        let infos: Vec<_> = c.report.findings.iter().filter(|f| f.severity == Severity::Info).collect();
+        let shown: Vec<_> = c.report.findings().iter().filter(|f| f.severity != Severity::Info).collect();
+        let infos: Vec<_> = c.report.findings().iter().filter(|f| f.severity == Severity::Info).collect();
         if shown.is_empty() && infos.is_empty() && c.problems.is_empty() {
             return Ok(());
         }

@@ -62,22 +62,22 @@ pub fn verdict(v: Verdict) -> &'static str {
 /// found on top of it (`sha256-mismatch`, `incomplete`), or `error` when it could not run.
 pub fn file_verdict(o: &Outcome) -> &'static str {
     let Ok(c) = &o.result else { return "error" };
-    if c.report.verdict != Verdict::Fail
+    if c.report.verdict() != Verdict::Fail
         && let Some(p) = c.problems.first()
     {
         return p.kind();
     }
-    verdict(c.report.verdict)
+    verdict(c.report.verdict())
 }
 
 /// The era id, or `-`.
 pub fn era(o: &Outcome) -> &str {
-    o.result.as_ref().ok().and_then(|c| c.report.snapshot.era.as_ref()).map_or("-", |e| e.id)
+    o.result.as_ref().ok().and_then(|c| c.report.snapshot().era.as_ref()).map_or("-", |e| e.id)
 }
 
 /// The snapshot version, or `-`.
 pub fn version(o: &Outcome) -> &str {
-    o.result.as_ref().ok().and_then(|c| c.report.snapshot.snapshot_version.as_deref()).unwrap_or("-")
+    o.result.as_ref().ok().and_then(|c| c.report.snapshot().snapshot_version.as_deref()).unwrap_or("-")
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ fn json_output_is_exactly_the_core_report() {
     let mut report = snapshot_core::verify(&bytes, &opts).unwrap();
     let hex: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     report.set_sha256(hex);
-    let expected = report.to_json() + "\n";
+    let expected = report.to_json().unwrap() + "\n";
     for jobs in ["1", "2", "7"] {
         let r = run(
             dir.path(),

@@ -45,7 +45,7 @@ fn single_file_json_is_exactly_the_core_report() {
     let Some(path) = real("snap-4.0.0-dev-legacy.zip") else { return };
     let bytes = std::fs::read(&path).unwrap();
     let opts = Options { level: Level::Full, file_name: "snap-4.0.0-dev-legacy.zip".into(), ..Options::default() };
-    let expected = snapshot_core::verify(&bytes, &opts).unwrap().to_json() + "\n";
+    let expected = snapshot_core::verify(&bytes, &opts).unwrap().to_json().unwrap() + "\n";
     for jobs in ["1", "4"] {
         let r =
             run(path.parent().unwrap(), &["check", "--format", "json", "--jobs", jobs, "snap-4.0.0-dev-legacy.zip"]);
