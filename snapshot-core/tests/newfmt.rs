@@ -113,7 +113,7 @@ fn counts_dedup_across_files_like_restore() {
         let secrets = z.entry_mut(&format!("{T}00000003.json")).data.clone();
         z.entries.push(Entry::file("tenants/team-a/00000012.json", secrets));
     });
-    assert_eq!(check(&z).snapshot.counts.secrets, Some(6));
+    assert_eq!(check(&z).snapshot().counts.secrets, Some(6));
 }
 
 #[test]
@@ -419,7 +419,7 @@ fn secrets_are_inventoried_and_never_echoed() {
     }
     let r = check(&built.zip);
     let kinds: Vec<(&str, String, u64)> = r
-        .security
+        .security()
         .items
         .iter()
         .map(|i| (serde_json::to_value(i.kind).ok().and_then(|v| v.as_str().map(str::to_owned)), i))
