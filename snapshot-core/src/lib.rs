@@ -16,7 +16,7 @@
 //! use snapshot_core::{verify, Options};
 //! let empty_zip = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec();
 //! let report = verify(&empty_zip, &Options::default()).unwrap();
-//! assert_eq!(report.findings[0].code.as_str(), "not-a-snapshot");
+//! assert_eq!(report.findings()[0].code.as_str(), "not-a-snapshot");
 //! ```
 
 #![warn(missing_docs)]
