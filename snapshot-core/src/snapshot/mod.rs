@@ -6,6 +6,7 @@
 //! pass feeds large members (database dumps) through [`content`] analyzers, and [`conclude`]
 //! turns what they learned into findings and counts.
 
+mod base64;
 pub(crate) mod content;
 pub(crate) mod legacy;
 mod nested;

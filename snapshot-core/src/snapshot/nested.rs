@@ -6,6 +6,7 @@
 //! and every entry's data); larger ones get their signatures checked. Depth is bounded, so a
 //! zip quine or a 42.zip-style tower costs a few buffers, never unbounded work.
 
+use super::base64;
 use super::content::{Analyzer, Facts};
 use crate::data::{DataCheck, EntryOutcome};
 use crate::report::Finding;
@@ -202,7 +203,7 @@ impl Analyzer for Nested {
                 if self.overflow {
                     return Facts::Nested(NestedFacts::default());
                 }
-                match decode_base64(&self.buf) {
+                match base64::decode(&self.buf, base64::Mode::Lenient, true).ok() {
                     Some(b) if b.starts_with(b"PK") => b,
                     Some(_) => return self.problem("its base64 text does not decode to a zip archive".into()),
                     None => return self.problem("it is not ASCII base64 text".into()),
@@ -343,39 +344,9 @@ impl Write for TarSink {
     }
 }
 
-/// Standard or URL-safe base64, whitespace ignored; `None` when anything else appears.
-pub(crate) fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &c in text {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' | b'\n' | b'\r' | b' ' | b'\t' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_round_trip() {
-        assert_eq!(decode_base64(b"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==").unwrap()[..4], *b"PK\x05\x06");
-        assert_eq!(decode_base64(b"!!"), None);
-    }
 
     #[test]
     fn kinds_by_name() {

@@ -6,6 +6,7 @@
 //! hashed dedup keys, and drops it. [`conclude`] turns what was kept into the cross-file
 //! reference checks and the counts.
 
+use super::base64;
 use super::content::Facts;
 use super::{Ctx, Era, Semantics, json_kind};
 use crate::Error;
@@ -737,7 +738,7 @@ fn nested_problem(ctx: &mut Ctx, st: &mut NewState, kind: Kind, entry: &Entry) -
     let Some(bytes) = bytes else { return Ok(None) };
     let whole = bytes.len() as u64 == size;
     let problem = match kind {
-        Kind::Deployment => match b64_decode(&bytes, whole) {
+        Kind::Deployment => match base64::decode(&bytes, base64::Mode::Strict, whole) {
             Err(why) => Some(why.to_string()),
             Ok(zip) => zip_problem(&zip, whole),
         },
@@ -763,45 +764,6 @@ fn zip_problem(bytes: &[u8], whole: bool) -> Option<String> {
     // A zip ends with its end record, within a 64 KiB comment of the end.
     let tail = &bytes[bytes.len().saturating_sub(22 + 0xFFFF)..];
     (whole && !tail.windows(4).any(|w| w == b"PK\x05\x06")).then(|| "it starts like a zip but has no end record".into())
-}
-
-/// Standard base64 as Python's `b64decode` accepts it (whitespace ignored, padding required).
-/// With `whole` false the text is a prefix: a trailing partial group is dropped.
-fn b64_decode(text: &[u8], whole: bool) -> Result<Vec<u8>, &'static str> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut n, mut pad) = (0u32, 0, 0);
-    for &c in text {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                pad += 1;
-                continue;
-            }
-            c if c.is_ascii_whitespace() => continue,
-            _ => return Err("it is not ASCII base64 (characters outside the alphabet)"),
-        };
-        if pad > 0 {
-            return Err("it is not valid base64 (data after the '=' padding)");
-        }
-        acc = acc << 6 | u32::from(v);
-        n += 1;
-        if n == 4 {
-            out.extend_from_slice(&acc.to_be_bytes()[1..]);
-            (acc, n) = (0, 0);
-        }
-    }
-    match (n, pad) {
-        _ if !whole => {}
-        (0, 0) => {}
-        (2, p) if p >= 2 => out.push((acc >> 4) as u8),
-        (3, p) if p >= 1 => out.extend_from_slice(&((acc >> 2) as u16).to_be_bytes()),
-        _ => return Err("it is not valid base64 (incorrect padding)"),
-    }
-    Ok(out)
 }
 
 /// The first bytes of an entry (enough for magic numbers), decompressing at most 16 KiB.
@@ -864,20 +826,4 @@ fn capped(findings: Vec<Finding>) -> Vec<Finding> {
         out.push(Finding::new(code, format!("{} more findings like these were left out", n - cap(code))));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::b64_decode;
-
-    #[test]
-    fn base64_decodes_like_python() {
-        assert_eq!(b64_decode(b"Zm9vYmFy", true), Ok(b"foobar".to_vec()));
-        assert_eq!(b64_decode(b"Zm9vYg==\n", true), Ok(b"foob".to_vec()));
-        assert_eq!(b64_decode(b"Zm9vYmE=", true), Ok(b"fooba".to_vec()));
-        assert_eq!(b64_decode(b"Zm9v\nYmE", false), Ok(b"foo".to_vec()));
-        assert!(b64_decode(b"Zm9vYmE", true).is_err());
-        assert!(b64_decode(b"Zg==Zg==", true).is_err());
-        assert!(b64_decode(b"Zm9v-_", true).is_err());
-    }
 }
