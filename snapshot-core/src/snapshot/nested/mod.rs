@@ -5,6 +5,9 @@
 //! their size. Zip members are buffered up to a small cap and verified recursively (structure
 //! and every entry's data); larger ones get their signatures checked. Depth is bounded, so a
 //! zip quine or a 42.zip-style tower costs a few buffers, never unbounded work.
+//!
+//! What an archive must be by its name, and what its first bytes say it is, live in [`magic`],
+//! which the new-format quick phase uses too (with its own, documented strictness).
 
 mod magic;
 

@@ -206,7 +206,7 @@ fn composer_blueprints(composer: &[(&str, &str)], out: &mut Vec<Finding>) {
 }
 
 /// D10: per-tenant Stage folders must name tenants restore creates, and no tenant may be named
-/// like a Stage entity (restore files stage/<entity>.* and stage/<tenant>/ in one dict).
+/// like a Stage entity (restore files `stage/<entity>.*` and `stage/<tenant>/` in one dict).
 fn stage_tenants(st: &NewState, stage_tenants: BTreeSet<&str>, out: &mut Vec<Finding>) {
     let tenants = if st.unread_mgmt || st.mgmt_tenants.is_empty() { &st.tenants } else { &st.mgmt_tenants };
     for t in stage_tenants {
