@@ -5,7 +5,13 @@
 //! their size. Zip members are buffered up to a small cap and verified recursively (structure
 //! and every entry's data); larger ones get their signatures checked. Depth is bounded, so a
 //! zip quine or a 42.zip-style tower costs a few buffers, never unbounded work.
+//!
+//! What an archive must be by its name, and what its first bytes say it is, live in [`magic`],
+//! which the new-format quick phase uses too (with its own, documented strictness).
 
+mod magic;
+
+use super::base64;
 use super::content::{Analyzer, Facts};
 use crate::data::{DataCheck, EntryOutcome};
 use crate::report::Finding;
@@ -14,29 +20,15 @@ use crate::{Code, Severity};
 use flate2::write::GzDecoder;
 use std::io::Write;
 
+pub(crate) use magic::{Kind, quick_problem};
+use magic::{Strictness, sniff, tar_header_ok};
+
 /// Nesting levels verified below the snapshot itself.
 const MAX_DEPTH: u32 = 3;
 /// Bytes of a nested zip buffered for recursive verification, at depth 1 (halved per level).
 const ZIP_CAP: usize = 4 << 20;
 /// Output a nested gzip may produce per compressed byte before it counts as a bomb.
 const MAX_RATIO: u64 = 1032;
-
-/// What a nested archive's name says it must be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// A zip (`.zip`).
-    Zip,
-    /// A gzip'd tar (`.wgn`, `.tar.gz`, `.tgz`).
-    TarGz,
-    /// A plain tar.
-    Tar,
-    /// A bzip2'd tar.
-    TarBz2,
-    /// Base64 text of a zip (`.b64zip`).
-    B64Zip,
-    /// Any blueprint archive: new-format restore fixes the `.tar.gz` suffix whatever the bytes.
-    AnyBlueprint,
-}
 
 /// What nested verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,33 +42,10 @@ pub(crate) struct NestedFacts {
 /// The analyzer for an entry whose name marks a nested archive, at `depth` (1 for members of
 /// the snapshot itself).
 pub(crate) fn analyzer_for(entry: &Entry, depth: u32) -> Option<Box<dyn Analyzer>> {
-    let kind = kind_of(&entry.name)?;
+    let kind = Kind::of(&entry.name)?;
     let mut nested = Nested::new(kind, depth);
     nested.wagon = entry.name.ends_with(".wgn");
     Some(Box::new(nested))
-}
-
-fn kind_of(name: &str) -> Option<Kind> {
-    let lower = name.to_ascii_lowercase();
-    // New-format restore fixes the `.tar.gz` suffix whatever the archive's type; legacy
-    // restore copies uploaded blueprints back byte for byte, so any archive type is fine there.
-    let in_new_blueprints =
-        (lower.starts_with("tenants/") && lower.contains("/blueprints/")) || lower.starts_with("uploaded-blueprints/");
-    Some(if lower.ends_with(".b64zip") {
-        Kind::B64Zip
-    } else if in_new_blueprints {
-        Kind::AnyBlueprint
-    } else if lower.ends_with(".zip") {
-        Kind::Zip
-    } else if lower.ends_with(".wgn") || lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
-        Kind::TarGz
-    } else if lower.ends_with(".tar.bz2") {
-        Kind::TarBz2
-    } else if lower.ends_with(".tar") {
-        Kind::Tar
-    } else {
-        return None;
-    })
 }
 
 struct Nested {
@@ -154,15 +123,8 @@ impl Analyzer for Nested {
             return Facts::Nested(NestedFacts::default());
         }
         let head = self.head.as_slice();
-        let magic = sniff(head);
-        let expected_ok = match self.kind {
-            Kind::Zip => magic == Some("zip"),
-            Kind::TarGz => magic == Some("gzip"),
-            Kind::TarBz2 => magic == Some("bzip2"),
-            Kind::Tar => magic == Some("tar"),
-            Kind::AnyBlueprint => magic.is_some(),
-            Kind::B64Zip => true,
-        };
+        let magic = sniff(head, Strictness::Header);
+        let expected_ok = self.kind.accepts(magic);
         if !expected_ok && self.wagon {
             return self.problem(
                 "this wagon is not a gzip'd tar (a wagon is a tar.gz with package.json): 4.0 – 5.0.5 restore fails to install the plugin unless --ignore-plugin-failure is given, and the plugin cannot be used".into(),
@@ -202,7 +164,7 @@ impl Analyzer for Nested {
                 if self.overflow {
                     return Facts::Nested(NestedFacts::default());
                 }
-                match decode_base64(&self.buf) {
+                match base64::decode(&self.buf, base64::Mode::Lenient, true).ok() {
                     Some(b) if b.starts_with(b"PK") => b,
                     Some(_) => return self.problem("its base64 text does not decode to a zip archive".into()),
                     None => return self.problem("it is not ASCII base64 text".into()),
@@ -287,34 +249,6 @@ pub(crate) fn findings(path: &str, facts: NestedFacts) -> Vec<Finding> {
     out
 }
 
-fn sniff(head: &[u8]) -> Option<&'static str> {
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        Some("zip")
-    } else if head.starts_with(b"\x1f\x8b") {
-        Some("gzip")
-    } else if head.starts_with(b"BZh") {
-        Some("bzip2")
-    } else if tar_header_ok(head) {
-        Some("tar")
-    } else {
-        None
-    }
-}
-
-/// A tar header block: the `ustar` magic, or a valid header checksum (old v7 tars).
-fn tar_header_ok(block: &[u8]) -> bool {
-    if block.len() < 512 {
-        return false;
-    }
-    if &block[257..262] == b"ustar" {
-        return true;
-    }
-    let stored = std::str::from_utf8(&block[148..156]).ok().map(|s| s.trim_matches(|c: char| c == '\0' || c == ' '));
-    let Some(stored) = stored.and_then(|s| u32::from_str_radix(s, 8).ok()) else { return false };
-    let sum: u32 = block.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 }).sum();
-    sum == stored && block[0] != 0
-}
-
 /// Collects the start of a decompressed tar stream and counts its size.
 #[derive(Default)]
 struct TarSink {
@@ -340,49 +274,5 @@ impl Write for TarSink {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-/// Standard or URL-safe base64, whitespace ignored; `None` when anything else appears.
-pub(crate) fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &c in text {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' | b'\n' | b'\r' | b' ' | b'\t' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_round_trip() {
-        assert_eq!(decode_base64(b"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==").unwrap()[..4], *b"PK\x05\x06");
-        assert_eq!(decode_base64(b"!!"), None);
-    }
-
-    #[test]
-    fn kinds_by_name() {
-        assert_eq!(kind_of("plugins/u/cloudify-plugin.wgn"), Some(Kind::TarGz));
-        assert_eq!(kind_of("tenants/t/blueprints/bp.tar.gz"), Some(Kind::AnyBlueprint));
-        assert_eq!(kind_of("uploaded-blueprints/t/bp/bp.tar.gz"), Some(Kind::AnyBlueprint));
-        assert_eq!(kind_of("tenants/t/deployments/d.b64zip"), Some(Kind::B64Zip));
-        assert_eq!(kind_of("pg_data"), None);
     }
 }
