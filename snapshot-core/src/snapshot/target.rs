@@ -61,22 +61,8 @@ pub(crate) fn predict(ctx: &mut Ctx, sem: &mut Semantics) {
 
 /// Advisories that need no target: the disk a legacy restore needs, known issues.
 fn advise(ctx: &mut Ctx, sem: &mut Semantics, era: Era) {
-    // Advisory: disk a legacy restore needs (A10): everything extracted, plus a second pg_data
-    // (prefix + dump) and a copy of stage/.
     if era.format() != Format::New {
-        let total: u64 = ctx.archive.entries.iter().map(|e| e.uncompressed_size).sum();
-        let pg = ctx.archive.by_name("pg_data").map_or(0, |e| e.uncompressed_size);
-        let stage: u64 =
-            ctx.archive.entries.iter().filter(|e| e.name.starts_with("stage/")).map(|e| e.uncompressed_size).sum();
-        let need = total.saturating_add(pg).saturating_add(stage);
-        sem.info.restore_disk_estimate = Some(need);
-        ctx.push(Finding::new(
-            Code::AdviceRestoreDisk,
-            format!(
-                "a legacy restore extracts everything and copies pg_data and stage/ once more: plan for about {} of free space in the manager's temp directory",
-                human_bytes(need)
-            ),
-        ));
+        restore_disk(ctx, sem);
     }
     if era.format() == Format::Elasticsearch {
         ctx.push(Finding::new(
@@ -84,6 +70,57 @@ fn advise(ctx: &mut Ctx, sem: &mut Semantics, era: Era) {
             "known issue: restoring a 3.x snapshot onto the manager that created it (after deleting its blueprints) duplicates events",
         ));
     }
+}
+
+/// Advisory: disk a legacy restore needs (A10): everything extracted, plus a second pg_data
+/// (prefix + dump) and a copy of stage/. Declared sizes that add up past 2^64 bytes cannot be
+/// true: the estimate saturates and the advice says so, as `ratio-impossible` does per entry.
+fn restore_disk(ctx: &mut Ctx, sem: &mut Semantics) {
+    let entries = &ctx.archive.entries;
+    let total = entries.iter().try_fold(0u64, |sum, e| sum.checked_add(e.uncompressed_size));
+    let pg = ctx.archive.by_name("pg_data").map_or(0, |e| e.uncompressed_size);
+    let stage = entries
+        .iter()
+        .filter(|e| e.name.starts_with("stage/"))
+        .try_fold(0u64, |sum, e| sum.checked_add(e.uncompressed_size));
+    let need = total.zip(stage).and_then(|(total, stage)| total.checked_add(pg)?.checked_add(stage));
+    let Some(need) = need else {
+        sem.info.restore_disk_estimate = Some(u64::MAX);
+        impossible_sizes(ctx);
+        return;
+    };
+    sem.info.restore_disk_estimate = Some(need);
+    ctx.push(Finding::new(
+        Code::AdviceRestoreDisk,
+        format!(
+            "a legacy restore extracts everything and copies pg_data and stage/ once more: plan for about {} of free space in the manager's temp directory",
+            human_bytes(need)
+        ),
+    ));
+}
+
+/// The entries' declared uncompressed sizes add up past 2^64 bytes: no estimate, and the entry
+/// declaring the most is flagged `ratio-impossible` unless the container checks already flagged
+/// an entry so.
+fn impossible_sizes(ctx: &mut Ctx) {
+    ctx.push(Finding::new(
+        Code::AdviceRestoreDisk,
+        "the entries' declared uncompressed sizes add up to more than 2^64 bytes, which is impossible (see ratio-impossible): the sizes are lies, and no disk estimate can be made",
+    ));
+    if ctx.findings.iter().any(|f| f.code == Code::RatioImpossible) {
+        return;
+    }
+    let Some(e) = ctx.archive.entries.iter().max_by_key(|e| e.uncompressed_size) else { return };
+    let finding = Finding::new(
+        Code::RatioImpossible,
+        format!(
+            "declares {} bytes from {} compressed bytes; with the other entries' declared sizes that adds up to more than 2^64 bytes, which no archive holds: the size is a lie",
+            e.uncompressed_size, e.compressed_size
+        ),
+    )
+    .at_path(&e.name)
+    .at_offset(e.central_offset);
+    ctx.push(finding);
 }
 
 /// What the version gates of the target's restore look at.
