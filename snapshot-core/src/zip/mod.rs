@@ -143,6 +143,7 @@ pub(crate) fn parse(
         comment_len: trailer.comment_len,
         entries,
     };
+    trailer::check_rivals(&trailer, &archive.entries, findings);
     coverage::check(src, &mut archive, &trailer, limits.gap_scan_bytes, findings, &mut omitted)?;
     crate::report::cap_per_code(findings, &mut omitted);
     findings.extend(crate::report::omitted_findings(&omitted));

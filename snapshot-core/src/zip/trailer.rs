@@ -1,6 +1,7 @@
 //! Finding the end of the archive: every EOCD candidate, the ZIP64 locator and record, and the
 //! one view Python's `zipfile` (and so Cloudify's restore) takes.
 
+use super::Entry;
 use super::records::*;
 use crate::Error;
 use crate::code::Code;
@@ -26,6 +27,11 @@ pub(crate) struct Trailer {
     pub concat: u64,
     /// Where the archive's own bytes end (EOCD plus its comment, clamped to the file).
     pub end: u64,
+    /// The classic end record's entry count as declared (16 bits).
+    pub classic_entries: u16,
+    /// The other plausible end records in the tail (offset, declared entries), in file order:
+    /// competing end records unless an entry's data explains them ([`check_rivals`]).
+    pub rivals: Vec<(u64, u16)>,
 }
 
 /// How far back from the end an EOCD can start: the record plus the longest comment.
@@ -57,17 +63,22 @@ pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Op
     bytes.truncate(got);
     let tail = Tail { start: tail_start, bytes };
 
-    let Some((eocd_offset, eocd)) = choose_eocd(src, &tail, findings)? else {
+    let Some((eocd_offset, eocd, rivals)) = choose_eocd(src, &tail)? else {
         return Ok(None);
     };
     let (comment_len, end) = check_extent(src.size(), &tail, eocd_offset, &eocd, findings);
     let view = directory_view(src, eocd_offset, &eocd, findings)?;
-    Ok(Some(resolve_concat(eocd_offset, comment_len, end, view, findings)))
+    let mut trailer = resolve_concat(eocd_offset, comment_len, end, view, findings);
+    trailer.rivals = rivals;
+    trailer.classic_entries = eocd.entries;
+    Ok(Some(trailer))
 }
 
-/// Picks the end record Python picks among every EOCD signature in the tail, and reports when
-/// more than one plausible record is present.
-fn choose_eocd(src: &dyn ReadAt, tail: &Tail, findings: &mut Vec<Finding>) -> Result<Option<(u64, Eocd)>, Error> {
+/// Picks the end record Python picks among every EOCD signature in the tail, with the other
+/// plausible ones (offset, declared entries) for [`check_rivals`].
+type Chosen = (u64, Eocd, Vec<(u64, u16)>);
+
+fn choose_eocd(src: &dyn ReadAt, tail: &Tail) -> Result<Option<Chosen>, Error> {
     let size = src.size();
     // Every EOCD signature in the window, with the ones whose central directory plausibly
     // exists marked valid. Data that merely contains the four bytes is not a candidate.
@@ -86,26 +97,71 @@ fn choose_eocd(src: &dyn ReadAt, tail: &Tail, findings: &mut Vec<Finding>) -> Re
     }
     // Python takes the record in the last 22 bytes when its comment length is 0, else the last
     // signature in the window (`rfind`). Among plausible candidates that is the last one.
-    let Some(&&(eocd_offset, eocd, _)) = valid.last() else {
+    let Some((&&(eocd_offset, eocd, _), others)) = valid.split_last() else {
         return Ok(None);
     };
-    if valid.len() > 1 {
-        let others: Vec<String> =
-            valid[..valid.len() - 1].iter().map(|(at, e, _)| format!("byte {at} ({} entries)", e.entries)).collect();
+    Ok(Some((eocd_offset, eocd, others.iter().map(|(at, e, _)| (*at, e.entries)).collect())))
+}
+
+/// Sorts the end records other than the chosen one. One that lies inside the data of an entry
+/// the central directory lists is that entry's content (a stored nested zip): readers that
+/// search backwards never reach it, only a reader that scans the tail forwards would stop there,
+/// which is worth an info finding. Any other makes the archive ambiguous (an error).
+pub(crate) fn check_rivals(trailer: &Trailer, entries: &[Entry], findings: &mut Vec<Finding>) {
+    if trailer.rivals.is_empty() {
+        return;
+    }
+    // Data spans that end before the central directory, by start, with the furthest end reached
+    // so far: one binary search per record.
+    let cd_start = trailer.cd_offset.saturating_add(trailer.concat);
+    let mut spans: Vec<(u64, u64, usize)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((e.data_offset?, e.data_end().filter(|&end| end <= cd_start)?, i)))
+        .collect();
+    spans.sort_unstable();
+    let mut reach: Vec<(u64, usize)> = Vec::with_capacity(spans.len());
+    for &(_, end, i) in &spans {
+        let best = reach.last().copied().filter(|&(e, _)| e >= end).unwrap_or((end, i));
+        reach.push(best);
+    }
+    let eocd_offset = trailer.eocd_offset;
+    let mut loose = Vec::new();
+    for &(at, count) in &trailer.rivals {
+        let before = spans.partition_point(|s| s.0 <= at);
+        let holder = before.checked_sub(1).map(|k| reach[k]).filter(|&(end, _)| end >= at.saturating_add(EOCD_LEN));
+        let Some((_, i)) = holder else {
+            loose.push((at, count));
+            continue;
+        };
+        let e = &entries[i];
+        findings.push(
+            Finding::new(
+                Code::EmbeddedEndRecord,
+                format!(
+                    "an end-of-central-directory record ({count} entries) at byte {at} lies inside the data of '{}' (a stored nested archive): it is that entry's content; Python, Info-ZIP and Go search backwards and use the real one at byte {eocd_offset}, but a reader that scans the last 64 KiB forwards would stop at this one",
+                    e.name
+                ),
+            )
+            .at_path(&e.name)
+            .at_offset(at),
+        );
+    }
+    if !loose.is_empty() {
+        let others: Vec<String> = loose.iter().map(|(at, n)| format!("byte {at} ({n} entries)")).collect();
         findings.push(
             Finding::new(
                 Code::EndRecordAmbiguous,
                 format!(
                     "{} end-of-central-directory records are present; Python's restore uses the last one (byte {eocd_offset}, {} entries), other readers may use {}",
-                    valid.len(),
-                    eocd.entries,
+                    loose.len() + 1,
+                    trailer.classic_entries,
                     others.join(", ")
                 ),
             )
             .at_offset(eocd_offset),
         );
     }
-    Ok(Some((eocd_offset, eocd)))
 }
 
 /// Where the archive ends (comment length against the file size), the comment itself and the
@@ -323,6 +379,8 @@ fn resolve_concat(
                 cd_offset: cd_end_physical,
                 concat: 0,
                 end,
+                classic_entries: 0,
+                rivals: Vec::new(),
             };
         }
     };
@@ -350,7 +408,18 @@ fn resolve_concat(
             .at_offset(0),
         );
     }
-    Trailer { eocd_offset, comment_len, eocd64_offset, entries, cd_size, cd_offset, concat, end }
+    Trailer {
+        eocd_offset,
+        comment_len,
+        eocd64_offset,
+        entries,
+        cd_size,
+        cd_offset,
+        concat,
+        end,
+        classic_entries: 0,
+        rivals: Vec::new(),
+    }
 }
 
 /// Whether an EOCD candidate describes a central directory that exists: an empty archive, or a
