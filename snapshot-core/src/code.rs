@@ -151,6 +151,8 @@ catalogue! {
         "The file is empty.";
     EndRecordAmbiguous = "end-record-ambiguous", Error, Container, "A1/H10",
         "More than one end-of-central-directory record is present; readers disagree on which one is the archive.";
+    EmbeddedEndRecord = "embedded-end-record", Info, Container, "H10",
+        "An end record of a stored nested archive lies in the last 64 KiB inside an entry's data; readers that search backwards ignore it, a reader that scans forwards would stop there.";
     CommentLengthMismatch = "comment-length-mismatch", Error, Container, "A1/H12",
         "The end record's comment length does not end exactly at the end of the file.";
     TrailingData = "trailing-data", Warning, Container, "A1/H12",

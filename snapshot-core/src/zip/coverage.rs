@@ -33,7 +33,7 @@ pub(crate) fn check(
             read_full(src, data_end, &mut sig)?;
             let wide =
                 archive.zip64 && (e.compressed_size >= u32::MAX as u64 || e.uncompressed_size >= u32::MAX as u64);
-            end += if wide { 20 } else { 12 } + if sig == SIG_DESCRIPTOR { 4 } else { 0 };
+            end = end.saturating_add(if wide { 20 } else { 12 } + if sig == SIG_DESCRIPTOR { 4 } else { 0 });
         }
         ranges.push((e.local_offset, end, Owner::Entry(e.index)));
     }
@@ -123,13 +123,20 @@ fn has_local_header(src: &dyn ReadAt, start: u64, end: u64) -> Result<bool, Erro
     Ok(buf[..got].windows(4).any(|w| w == SIG_LOCAL))
 }
 
+/// How many bytes a gap scan reads next: up to the budget's stop plus 3 (so a signature across
+/// the stop is seen), never past the gap's end or the buffer. In u64 until the end, so a gap over
+/// 4 GiB is not cut short on 32-bit targets.
+fn read_len(to_stop: u64, to_end: u64, buf_len: usize) -> usize {
+    (to_stop.saturating_add(3)).min(to_end).min(buf_len as u64) as usize
+}
+
 /// Reports a gap: a hidden local header when one is inside, otherwise unexplained bytes.
 fn gap(src: &dyn ReadAt, start: u64, end: u64, budget: u64, findings: &mut Vec<Finding>) -> Result<(), Error> {
     let mut buf = vec![0u8; (1 << 20).min(end - start) as usize + 3];
     let mut at = start;
     let stop = end.min(start.saturating_add(budget));
     while at < stop {
-        let n = ((stop - at) as usize + 3).min(buf.len()).min((end - at) as usize);
+        let n = read_len(stop - at, end - at, buf.len());
         let got = read_full(src, at, &mut buf[..n])?;
         if let Some(i) = buf[..got].windows(4).position(|w| w == SIG_LOCAL) {
             findings.push(
@@ -158,4 +165,19 @@ fn gap(src: &dyn ReadAt, start: u64, end: u64, budget: u64, findings: &mut Vec<F
         .at_offset(start),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_len;
+
+    #[test]
+    fn gap_reads_are_sized_in_u64() {
+        // On wasm32 `(4 GiB as u64) as usize` would be 0: the scan must still read a full buffer.
+        assert_eq!(read_len(1 << 32, 1 << 32, 1 << 20), 1 << 20);
+        assert_eq!(read_len((1 << 32) + 1, u64::MAX, 4099), 4099);
+        assert_eq!(read_len(10, 12, 1 << 20), 12);
+        assert_eq!(read_len(10, 100, 1 << 20), 13);
+        assert_eq!(read_len(u64::MAX, u64::MAX, 7), 7);
+    }
 }

@@ -5,6 +5,7 @@
 //! way the file departs from it, or from what other readers would see, as findings.
 
 mod coverage;
+mod local;
 mod names;
 pub(crate) mod records;
 mod trailer;
@@ -128,6 +129,36 @@ pub(crate) fn parse(
         return Ok(None);
     };
     let cd_start = trailer.cd_offset + trailer.concat;
+    let mut entries = read_directory(src, &trailer, limits, findings)?;
+    let mut omitted = std::collections::BTreeMap::new();
+    local::check_locals(src, &mut entries, findings, &mut omitted)?;
+    check_entries(&mut entries, findings, &mut omitted);
+    names::check_collisions(&entries, findings);
+    let mut archive = Archive {
+        size,
+        zip64: trailer.eocd64_offset.is_some(),
+        concat: trailer.concat,
+        cd_offset: cd_start,
+        cd_size: trailer.cd_size,
+        comment_len: trailer.comment_len,
+        entries,
+    };
+    trailer::check_rivals(&trailer, &archive.entries, findings);
+    coverage::check(src, &mut archive, &trailer, limits.gap_scan_bytes, findings, &mut omitted)?;
+    crate::report::cap_per_code(findings, &mut omitted);
+    findings.extend(crate::report::omitted_findings(&omitted));
+    Ok(Some(archive))
+}
+
+/// Reads the central directory's records into entries, and reports how the records disagree
+/// with the end record's count and size.
+fn read_directory(
+    src: &dyn ReadAt,
+    trailer: &trailer::Trailer,
+    limits: ParseLimits,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Entry>, Error> {
+    let cd_start = trailer.cd_offset + trailer.concat;
     let cd_end = cd_start + trailer.cd_size;
     if trailer.entries > trailer.cd_size / CENTRAL_LEN as u64 {
         findings.push(
@@ -191,7 +222,15 @@ pub(crate) fn parse(
         entries.push(entry);
         pos += (CENTRAL_LEN + var_len) as u64;
     }
-    let records = entries.len() as u64;
+    check_directory_extent(trailer, entries.len() as u64, pos, findings);
+    Ok(entries)
+}
+
+/// Compares the records read (`records`, ending at `pos`) with the end record's entry count and
+/// directory size.
+fn check_directory_extent(trailer: &trailer::Trailer, records: u64, pos: u64, findings: &mut Vec<Finding>) {
+    let cd_start = trailer.cd_offset + trailer.concat;
+    let cd_end = cd_start + trailer.cd_size;
     if records != trailer.entries {
         findings.push(
             Finding::new(
@@ -230,44 +269,25 @@ pub(crate) fn parse(
             .at_offset(cd_end),
         );
     }
+}
 
-    let mut omitted = std::collections::BTreeMap::new();
-    // In file order, so dense local headers come from a few large reads.
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_key(|&i| entries[i].local_offset);
-    let mut window = HeaderWindow { src, buf: Vec::new(), start: 0 };
-    for i in order {
-        let entry = &mut entries[i];
-        check_local(&mut window, entry, findings)?;
-        if findings.len() > 4 * crate::report::PER_CODE * 8 {
-            crate::report::cap_per_code(findings, &mut omitted);
-        }
-    }
-    for entry in &mut entries {
+/// Names, types, modes and methods of every entry; marks encrypted entries and unknown methods
+/// unreadable.
+fn check_entries(
+    entries: &mut [Entry],
+    findings: &mut Vec<Finding>,
+    omitted: &mut std::collections::BTreeMap<Code, u64>,
+) {
+    for entry in entries {
         names::check_entry(entry, findings);
         let encrypted = entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) != 0;
         if encrypted || !matches!(entry.method, METHOD_STORED | METHOD_DEFLATE) {
             entry.readable = false;
         }
         if findings.len() > 4 * crate::report::PER_CODE * 8 {
-            crate::report::cap_per_code(findings, &mut omitted);
+            crate::report::cap_per_code(findings, omitted);
         }
     }
-    names::check_collisions(&entries, findings);
-    let archive = Archive {
-        size,
-        zip64: trailer.eocd64_offset.is_some(),
-        concat: trailer.concat,
-        cd_offset: cd_start,
-        cd_size: trailer.cd_size,
-        comment_len: trailer.comment_len,
-        entries,
-    };
-    let mut archive = archive;
-    coverage::check(src, &mut archive, &trailer, limits.gap_scan_bytes, findings, &mut omitted)?;
-    crate::report::cap_per_code(findings, &mut omitted);
-    findings.extend(crate::report::omitted_findings(&omitted));
-    Ok(Some(archive))
 }
 
 /// Builds an entry from its central record and reports what the record alone shows.
@@ -334,128 +354,6 @@ fn central_entry(
         local_offset: offset.unwrap_or(0).saturating_add(concat),
         data_offset: None,
         readable: true,
-    }
-}
-
-/// Reads the entry's local header and compares it with the central record field by field.
-fn check_local(window: &mut HeaderWindow, entry: &mut Entry, findings: &mut Vec<Finding>) -> Result<(), Error> {
-    let at = entry.local_offset;
-    let size = window.src.size();
-    let Some(local) = LocalFixed::parse(window.read(at, LOCAL_LEN)?) else {
-        let msg = if at >= size {
-            format!("the central directory says the local header is at byte {at}, past the end of the file")
-        } else {
-            format!("the central directory says the local header is at byte {at}, but there is none")
-        };
-        findings.push(Finding::new(Code::LocalHeaderMissing, msg).at_path(&entry.name).at_offset(at));
-        entry.readable = false;
-        return Ok(());
-    };
-    let var_len = local.name_len as usize + local.extra_len as usize;
-    let var = window.read(at + LOCAL_LEN as u64, var_len)?.to_vec();
-    if var.len() < var_len {
-        findings.push(
-            Finding::new(Code::Truncated, format!("the file ends inside the local header of '{}'", entry.name))
-                .at_path(&entry.name)
-                .at_offset(at),
-        );
-        entry.readable = false;
-        return Ok(());
-    }
-    let (lname, lextra) = var.split_at(local.name_len as usize);
-    let name = &entry.name;
-    let mut push = |code: Code, msg: String| findings.push(Finding::new(code, msg).at_path(name).at_offset(at));
-    if lname != entry.raw() {
-        push(
-            Code::LocalNameMismatch,
-            format!(
-                "the local header names '{}' but the central directory names '{}'; Python's restore refuses the entry, Info-ZIP extracts the central name",
-                names::decode(lname, local.flags),
-                name
-            ),
-        );
-    }
-    if local.method != entry.method {
-        push(
-            Code::LocalMethodMismatch,
-            format!(
-                "the local header says method {} but the central directory says {}; Info-ZIP decodes with the local one, Python's restore with the central one",
-                local.method, entry.method
-            ),
-        );
-        entry.readable = false;
-    }
-    let relevant = FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_UTF8 | FLAG_STRONG_ENCRYPTION;
-    if local.flags & relevant != entry.flags & relevant {
-        push(
-            Code::LocalFlagsMismatch,
-            format!(
-                "the local header's flags 0x{:04x} differ from the central directory's 0x{:04x} (encryption, data descriptor or UTF-8 bits)",
-                local.flags, entry.flags
-            ),
-        );
-    }
-    let lextras = parse_extras(lextra);
-    for problem in &lextras.problems {
-        push(Code::ExtraFieldMalformed, format!("local header extra fields: {problem}"));
-    }
-    if local.flags & FLAG_DESCRIPTOR == 0 {
-        let (lu, lc, _, problem) = resolve_zip64(lextras.zip64.as_deref(), local.usize, local.csize, None);
-        if let Some(problem) = problem {
-            push(Code::Zip64ExtraInvalid, format!("local header: {problem}"));
-        }
-        if local.crc != entry.crc {
-            push(
-                Code::LocalCrcMismatch,
-                format!(
-                    "the local header's CRC-32 is {:08x} but the central directory's is {:08x}; Info-ZIP checks the data against one, Python's restore against the other",
-                    local.crc, entry.crc
-                ),
-            );
-        }
-        if lc != entry.compressed_size || lu != entry.uncompressed_size {
-            push(
-                Code::LocalSizeMismatch,
-                format!(
-                    "the local header declares {lc} compressed / {lu} uncompressed bytes but the central directory {} / {}",
-                    entry.compressed_size, entry.uncompressed_size
-                ),
-            );
-        }
-    }
-    entry.data_offset = Some(at + LOCAL_LEN as u64 + var_len as u64);
-    Ok(())
-}
-
-/// Reads of local headers in file order through one moving window: headers of densely packed
-/// entries (100,000 small files) come from a few 1 MiB reads, while headers gigabytes apart cost
-/// one small read each.
-struct HeaderWindow<'a> {
-    src: &'a dyn ReadAt,
-    buf: Vec<u8>,
-    start: u64,
-}
-
-impl HeaderWindow<'_> {
-    const WINDOW: usize = 1 << 20;
-
-    /// Up to `len` bytes at `at`; fewer only at the end of the file.
-    fn read(&mut self, at: u64, len: usize) -> Result<&[u8], Error> {
-        let end = self.start + self.buf.len() as u64;
-        let inside = at >= self.start && at.saturating_add(len as u64) <= end;
-        if !inside {
-            // Close ahead of the last window: the headers are dense, read a full window.
-            let dense = at >= end && at - end < Self::WINDOW as u64 && !self.buf.is_empty();
-            let want = if dense { Self::WINDOW.max(len) } else { len.max(4096) };
-            let want = (self.src.size().saturating_sub(at)).min(want as u64) as usize;
-            self.buf.resize(want, 0);
-            let got = read_full(self.src, at, &mut self.buf)?;
-            self.buf.truncate(got);
-            self.start = at;
-        }
-        let s = (at - self.start) as usize;
-        let e = (s + len).min(self.buf.len());
-        Ok(self.buf.get(s..e).unwrap_or(&[]))
     }
 }
 

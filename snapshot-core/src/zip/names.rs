@@ -26,12 +26,17 @@ const MAX_DEFLATE_RATIO: u64 = 1032;
 
 /// Name, type, mode, method and flag checks for one entry.
 pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
+    check_name(entry, findings);
+    check_type_and_mode(entry, findings);
+    check_method_and_flags(entry, findings);
+}
+
+/// Names (A6, H1): separators, traversal, absolute paths, control bytes, encodings.
+fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
     let name = &entry.name;
     let at = entry.central_offset;
     let mut push = |code: Code, msg: String| findings.push(Finding::new(code, msg).at_path(name).at_offset(at));
     let raw = entry.raw();
-
-    // --- names (A6, H1) ---
     if raw.contains(&0) {
         push(Code::NulInName, "the name holds a NUL byte; C tools see only the part before it".into());
     }
@@ -96,8 +101,13 @@ pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
     if entry.flags & FLAG_UTF8 != 0 && std::str::from_utf8(raw).is_err() {
         push(Code::NameNotUtf8, "the name is flagged UTF-8 but is not valid UTF-8".into());
     }
+}
 
-    // --- types and modes (H2, A9) ---
+/// Types and modes (H2, A9): links, special files, mode bits, directories with data.
+fn check_type_and_mode(entry: &Entry, findings: &mut Vec<Finding>) {
+    let name = &entry.name;
+    let at = entry.central_offset;
+    let mut push = |code: Code, msg: String| findings.push(Finding::new(code, msg).at_path(name).at_offset(at));
     if let Some(mode) = entry.unix_mode().filter(|_| entry.create_system == 3) {
         let kind = mode & 0o170000;
         match kind {
@@ -154,8 +164,13 @@ pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
             "the entry has the MS-DOS directory attribute but its name has no trailing slash".into(),
         );
     }
+}
 
-    // --- methods and flags (A3, A4, H15, H16, H22) ---
+/// Methods and flags (A3, A4, H3, H15, H16, H22): encryption, methods, descriptors, ratios.
+fn check_method_and_flags(entry: &Entry, findings: &mut Vec<Finding>) {
+    let name = &entry.name;
+    let at = entry.central_offset;
+    let mut push = |code: Code, msg: String| findings.push(Finding::new(code, msg).at_path(name).at_offset(at));
     if entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) != 0 {
         push(
             Code::EncryptedEntry,

@@ -64,7 +64,14 @@ pub(crate) fn diagnose(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<
         }
         let extras = parse_extras(&var[local.name_len as usize..got]);
         let (_, csize, _, _) = resolve_zip64(extras.zip64.as_deref(), local.usize, local.csize, None);
-        let data_end = pos + LOCAL_LEN as u64 + var.len() as u64 + csize;
+        // The header was read whole, so it ends inside the file; the declared size may not.
+        let header_end = pos + LOCAL_LEN as u64 + var.len() as u64;
+        let Some(data_end) = header_end.checked_add(csize) else {
+            break format!(
+                "the file ends at byte {size}, inside the data of entry {} '{name}', which declares {csize} compressed bytes from byte {header_end}: more than any file holds (its data would end past byte 2^64)",
+                intact.len() + 1
+            );
+        };
         if data_end > size {
             break format!(
                 "the file ends at byte {size}, inside the data of entry {} '{name}', which needs bytes up to {data_end} ({} bytes missing)",
