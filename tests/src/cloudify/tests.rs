@@ -89,7 +89,7 @@ fn python_reads_every_era_sample() {
 /// `shutil.make_archive`.
 #[test]
 fn headers_match_the_real_writers() {
-    let Some(real) = crate::real_fixtures_dir() else { return };
+    let Some(real) = crate::real_fixtures() else { return };
     let scratch = Scratch::new("headers");
     let (py27, py3) = (scratch.0.join("py27.zip"), scratch.0.join("py3.zip"));
     std::fs::write(&py27, Snapshot::new(Era::L4).bytes()).expect("write");
