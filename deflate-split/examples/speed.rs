@@ -1,6 +1,6 @@
 //! Throughput of the building blocks on a ~50 MB SQL-dump-like stream (flate2 level 6) and on random bytes.
 //!
-//! Run with `cargo run --release -p deflate-split --example speed`.
+//! Run with `cargo run --release --manifest-path deflate-split/Cargo.toml --example speed`.
 // A benchmark front end: it prints and reads the clock, which the workspace lints reserve for front ends.
 #![allow(clippy::print_stdout, clippy::disallowed_methods)]
 

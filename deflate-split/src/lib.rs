@@ -1,7 +1,7 @@
 //! Building blocks for decoding **one** raw DEFLATE stream (RFC 1951) on several cores, in the manner of
 //! rapidgzip and pugz. The crate is pure and safe: no threads, no I/O, no dependencies; the caller schedules.
 //!
-//! In this workspace it backs the benchmark probe `inflate-floor --split`, which measures what splitting
+//! In this repository it backs the benchmark probe `inflate-floor --split`, which measures what splitting
 //! `pg_data` across two cores gains; the verifier's data pass does not use it, for the reasons measured in
 //! ARCHITECTURE.md ("The single-stream floor").
 //!

@@ -54,14 +54,10 @@ fn edit(z: &mut ZipBuilder, name: &str, f: impl FnOnce(String) -> String) {
     e.data = f(String::from_utf8(std::mem::take(&mut e.data)).unwrap()).into_bytes();
 }
 
+/// A real Cloudify fixture's bytes, or `None` with a visible notice when the folder is absent (a
+/// failure under `SNAPSHOT_VERIFY_REQUIRE_FIXTURES`: see [`snapshot_tests::real_fixtures`]).
 fn real(name: &str) -> Option<Vec<u8>> {
-    match snapshot_tests::real_fixtures_dir() {
-        Some(dir) => Some(std::fs::read(dir.join(name)).expect("real fixture reads")),
-        None => {
-            eprintln!("{}", snapshot_tests::real_fixtures_notice().unwrap_or_default());
-            None
-        }
-    }
+    snapshot_tests::real_fixtures().map(|dir| std::fs::read(dir.join(name)).expect("real fixture reads"))
 }
 
 #[test]

@@ -45,3 +45,31 @@ pub fn real_fixtures_notice() -> Option<String> {
         )),
     }
 }
+
+/// The environment variable that turns missing test inputs into failures: set to `1` by
+/// `scripts/test.sh` (and so by CI), unset for everyday `cargo test`.
+pub const REQUIRE_FIXTURES_VAR: &str = "SNAPSHOT_VERIFY_REQUIRE_FIXTURES";
+
+/// Whether [`REQUIRE_FIXTURES_VAR`] is set (to anything but empty or `0`).
+pub fn fixtures_required() -> bool {
+    std::env::var_os(REQUIRE_FIXTURES_VAR).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The directory of real Cloudify snapshots, for tests. When it is missing: with
+/// [`REQUIRE_FIXTURES_VAR`] set, panics (the test fails, saying where the folder was looked
+/// for); without it, prints [`real_fixtures_notice`] to stderr and returns `None`, and the caller
+/// skips its real-archive part.
+#[allow(clippy::print_stderr, reason = "the notice is the point: a skipped test must say so")]
+pub fn real_fixtures() -> Option<PathBuf> {
+    if let Some(dir) = real_fixtures_dir() {
+        return Some(dir);
+    }
+    assert!(
+        !fixtures_required(),
+        "real snapshot fixtures not found at {}/../../shared/fixtures/real, and {REQUIRE_FIXTURES_VAR} \
+         makes that a failure (provide the folder, or unset the variable to skip the real-archive tests)",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    eprintln!("{}", real_fixtures_notice().unwrap_or_default());
+    None
+}

@@ -7,7 +7,7 @@
 
 use snapshot_core::{Level, Options, Report, Severity, verify};
 use snapshot_tests::cloudify::{self, Era};
-use snapshot_tests::{hostile, real_fixtures_dir, real_fixtures_notice};
+use snapshot_tests::{hostile, real_fixtures};
 
 fn check(bytes: &[u8], name: &str, level: Level, target: Option<&str>) -> Report {
     let opts = Options {
@@ -84,10 +84,7 @@ fn era_samples_verify_without_errors_and_classify() {
 
 #[test]
 fn real_fixtures_verify_as_their_readme_says() {
-    let Some(dir) = real_fixtures_dir() else {
-        eprintln!("{}", real_fixtures_notice().unwrap_or_default());
-        return;
-    };
+    let Some(dir) = real_fixtures() else { return };
     let cases = [
         ("snap-5.1.0-dev-legacy.zip", Some(("L5", "5.1.0")), 51),
         ("snap-4.0.0-dev-legacy.zip", Some(("L0", "4.0.0")), 300),
@@ -120,7 +117,7 @@ fn real_fixtures_verify_as_their_readme_says() {
 fn truncated_copies_of_real_and_generated_snapshots_are_diagnosed() {
     let mut inputs: Vec<(String, Vec<u8>)> =
         vec![("sample".into(), cloudify::sample().bytes()), ("n1".into(), cloudify::Snapshot::new(Era::N1).bytes())];
-    if let Some(dir) = real_fixtures_dir() {
+    if let Some(dir) = real_fixtures() {
         for f in ["snap-5.1.0-dev-legacy.zip", "snap-4.0.0-dev-legacy.zip"] {
             inputs.push((f.into(), std::fs::read(dir.join(f)).unwrap()));
         }

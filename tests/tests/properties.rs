@@ -24,7 +24,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use snapshot_core::{Level, Options, Report, list_entries, stream_entry, verify};
 use snapshot_tests::cloudify::{self, Era, Snapshot};
-use snapshot_tests::real_fixtures_dir;
+use snapshot_tests::real_fixtures;
 
 /// One entry as restore reads it: name, content digest and length, verified against its CRC
 /// and sizes.
@@ -75,7 +75,7 @@ fn bases() -> &'static [Base] {
                 Base { name, bytes, data, view }
             })
             .collect();
-        if let Some(dir) = real_fixtures_dir() {
+        if let Some(dir) = real_fixtures() {
             for f in ["snap-5.1.0-dev-legacy.zip", "snap-4.0.0-dev-legacy.zip"] {
                 let bytes = std::fs::read(dir.join(f)).expect("real fixture reads");
                 let view = view(&bytes);

@@ -8,7 +8,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  REAL_FIXTURES, bigFixture, generatedFixtures, newPage, notice, realFixtures, usePageEnvironment,
+  REAL_FIXTURES, bigFixture, generatedFixtures, missing, newPage, realFixtures, usePageEnvironment,
 } from './support/env.mjs';
 
 const MiB = 2 ** 20;
@@ -80,7 +80,7 @@ describe('real fixtures', () => {
   const fixtures = realFixtures();
 
   test('are present', (t) => {
-    if (!fixtures.length) notice(t, `real fixtures not found at ${REAL_FIXTURES}: skipping them`);
+    if (!fixtures.length) missing(t, `real fixtures not found at ${REAL_FIXTURES}: skipping them`);
   });
 
   for (const path of fixtures) {
@@ -123,7 +123,7 @@ describe('generated fixtures', () => {
   };
 
   test('generator', (t) => {
-    if (generated.notice) notice(t, generated.notice);
+    if (generated.notice) missing(t, generated.notice);
     assert.ok(generated.python.length >= Object.keys(expect).length);
   });
 

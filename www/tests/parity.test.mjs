@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  REPO, bigFixture, ensureWasmBuilt, generatedFixtures, launchBrowser, newPage, notice, realFixtures, startServer,
+  REPO, bigFixture, ensureWasmBuilt, generatedFixtures, launchBrowser, missing, newPage, realFixtures, startServer,
 } from './support/env.mjs';
 
 const CLI = join(REPO, 'target/release/snapshot-verify');
@@ -72,8 +72,8 @@ function run(bin, args) {
 
 describe('wasm inspect() equals the CLI byte for byte', () => {
   test('CLI available', (t) => {
-    if (cliProblem) notice(t, `CLI parity skipped: ${cliProblem} (the native inspect_json parity below still runs)`);
-    if (!realFixtures().length) notice(t, 'real fixtures not found: parity runs on generated fixtures only');
+    if (cliProblem) missing(t, `CLI parity skipped: ${cliProblem} (the native inspect_json parity below still runs)`);
+    if (!realFixtures().length) missing(t, 'real fixtures not found: parity runs on generated fixtures only');
   });
 
   for (const set of OPTION_SETS) {

@@ -31,15 +31,10 @@ pub fn run(cwd: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// A real Cloudify fixture, or `None` with a visible notice when the folder is absent.
+/// A real Cloudify fixture, or `None` with a visible notice when the folder is absent (a
+/// failure under `SNAPSHOT_VERIFY_REQUIRE_FIXTURES`: see [`snapshot_tests::real_fixtures`]).
 pub fn real(name: &str) -> Option<PathBuf> {
-    match snapshot_tests::real_fixtures_dir() {
-        Some(dir) => Some(dir.join(name)),
-        None => {
-            eprintln!("{}", snapshot_tests::real_fixtures_notice().unwrap_or_default());
-            None
-        }
-    }
+    snapshot_tests::real_fixtures().map(|dir| dir.join(name))
 }
 
 /// The sample snapshot with `pg_data` stored, so that one flipped byte is a CRC mismatch and

@@ -92,16 +92,37 @@ export async function newPage(browser, { width = 1440, height = 900 } = {}) {
   return page;
 }
 
-/** Real fixtures as absolute paths, or [] when ../shared is not there. */
+/**
+ * Whether missing test inputs are failures: `SNAPSHOT_VERIFY_REQUIRE_FIXTURES=1`, set by
+ * scripts/test.sh (and so by CI). Without it, developers get notices and the tests run on what
+ * is there.
+ */
+export const REQUIRE_FIXTURES = !['', '0'].includes(process.env.SNAPSHOT_VERIFY_REQUIRE_FIXTURES ?? '');
+
+/**
+ * A missing input or tool the tests can do without: a notice (see `notice`), or, under
+ * `SNAPSHOT_VERIFY_REQUIRE_FIXTURES`, an error thrown (the test or hook fails).
+ */
+export function missing(t, text) {
+  if (REQUIRE_FIXTURES) throw new Error(`${text} (SNAPSHOT_VERIFY_REQUIRE_FIXTURES is set: this is a failure)`);
+  if (t) notice(t, text);
+  else process.stderr.write(`NOTICE: ${text}\n`);
+}
+
+/** Real fixtures as absolute paths, or [] when ../shared is not there (see `missing`). */
 export function realFixtures() {
-  if (!existsSync(REAL_FIXTURES)) return [];
+  if (!existsSync(REAL_FIXTURES)) {
+    if (REQUIRE_FIXTURES) missing(null, `real fixtures not found at ${REAL_FIXTURES}`);
+    return [];
+  }
   return readdirSync(REAL_FIXTURES).filter((f) => f.endsWith('.zip')).sort().map((f) => join(REAL_FIXTURES, f));
 }
 
 /**
  * Generated fixtures: the tests crate's `gen-fixtures` output when that binary exists, plus the
  * Python-made broken archives (always, so the expectations below have stable inputs).
- * Returns {rust: [paths], python: [paths], notice}.
+ * Returns {rust: [paths], python: [paths], notice}. A failed or missing generator is a notice,
+ * or, under `SNAPSHOT_VERIFY_REQUIRE_FIXTURES`, an error thrown.
  */
 export function generatedFixtures() {
   const dir = join(WORK, 'generated');
@@ -125,6 +146,7 @@ export function generatedFixtures() {
   } else {
     notice = 'the tests crate has no gen-fixtures binary yet; using the Python fixtures only';
   }
+  if (notice && REQUIRE_FIXTURES) missing(null, notice);
   return { rust, python, notice };
 }
 
