@@ -6,7 +6,7 @@
 
 #![allow(clippy::disallowed_methods, reason = "the CLI is the front end that does the I/O, threads and clock reads")]
 
-mod check;
+mod engine;
 mod cli;
 mod commands;
 mod exit;

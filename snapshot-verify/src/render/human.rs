@@ -4,7 +4,7 @@
 use super::Ctx;
 use super::style::Style;
 use super::text::{self, duration, plural, size, thousands};
-use crate::check::{Checked, Outcome};
+use crate::engine::{Checked, Outcome};
 use crate::cli::FailOn;
 use snapshot_core::Severity;
 use snapshot_core::report::{ContentCounts, Report, Verdict};

@@ -17,7 +17,7 @@
 use super::Ctx;
 use super::family::{FAMILIES, family};
 use super::text;
-use crate::check::{Checked, Outcome, Problem};
+use crate::engine::{Checked, Outcome, Problem};
 use crate::cli::FailOn;
 use snapshot_core::Severity;
 use std::fmt::Write as _;

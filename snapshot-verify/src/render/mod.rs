@@ -15,7 +15,7 @@ mod markdown;
 pub mod style;
 pub mod text;
 
-use crate::check::{Outcome, Progress};
+use crate::engine::{Outcome, Progress};
 use crate::cli::{FailOn, Format};
 use std::io::{self, Write};
 
