@@ -27,6 +27,7 @@ mod data;
 mod entries;
 mod error;
 pub mod report;
+pub mod sha256;
 mod snapshot;
 mod source;
 mod verify;
