@@ -1,11 +1,14 @@
 //! The file side of the core's read seam: positional reads (`pread`) on an open file.
+//!
+//! Unix only: reads use `std::os::unix::fs::FileExt::read_at` and the open uses `O_NONBLOCK`
+//! (see `main.rs`, which refuses to build elsewhere).
 
 use anyhow::{Context, Result, bail};
 use snapshot_core::ReadAt;
 use std::cell::Cell;
-use std::fs::File;
+use std::fs::{File, FileType, OpenOptions};
 use std::io;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -21,15 +24,46 @@ pub struct FileSource {
 
 impl FileSource {
     /// Opens a regular file. Its size is taken once, at open: the archive is verified as it was
-    /// then, and reads past that size return end of file.
+    /// then, and reads past that size return end of file (a file that grows is verified as it
+    /// was; one that shrinks reads short, which the core reports as truncation).
+    ///
+    /// Anything else (a directory, a FIFO, a socket, a device) is refused before it is opened:
+    /// opening a FIFO for reading blocks until a writer comes, and a device such as `/dev/zero`
+    /// has no size. The type is checked from `stat` first, the open does not block
+    /// (`O_NONBLOCK`) in case a FIFO took the file's place meanwhile, and the open file is
+    /// checked again.
     pub fn open(path: &Path) -> Result<FileSource> {
-        let file = File::open(path).context("could not open the file")?;
+        let meta = std::fs::metadata(path).context("could not open the file")?;
+        refuse_special(path, meta.file_type())?;
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .context("could not open the file")?;
         let meta = file.metadata().context("could not read the file's metadata")?;
-        if meta.is_dir() {
-            bail!("{} is a directory", path.display());
-        }
+        refuse_special(path, meta.file_type())?;
         Ok(FileSource { file, size: meta.len() })
     }
+}
+
+/// Fails unless `kind` is a regular file, naming what it is instead.
+fn refuse_special(path: &Path, kind: FileType) -> Result<()> {
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        return Err(anyhow::anyhow!("{} is a directory", path.display()));
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else {
+        "an unknown kind of file"
+    };
+    bail!("{} is not a regular file: it is {what}", path.display())
 }
 
 impl ReadAt for FileSource {
