@@ -7,8 +7,8 @@
 //! clock or thread. The caller decides when to stop: cancelling is not calling
 //! [`Sha256Stream::step`] again.
 
-use crate::source::{ReadAt, read_full};
 use crate::Error;
+use crate::source::{ReadAt, read_full};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::io;
@@ -72,7 +72,10 @@ impl Sha256Stream {
                     "the file ended at byte {}, before its size of {} bytes; it changed while it was being hashed",
                     self.done, self.total
                 );
-                return Err(Error::Read { offset: self.done, source: io::Error::new(io::ErrorKind::UnexpectedEof, msg) });
+                return Err(Error::Read {
+                    offset: self.done,
+                    source: io::Error::new(io::ErrorKind::UnexpectedEof, msg),
+                });
             }
         }
         if self.digest.is_none() {

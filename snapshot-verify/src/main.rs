@@ -8,11 +8,13 @@
 
 // Files are read with `pread` (`std::os::unix::fs::FileExt`) and opened with `O_NONBLOCK`.
 #[cfg(not(unix))]
-compile_error!("snapshot-verify supports Unix-like systems only (Linux, macOS, the BSDs): its file source uses Unix positional reads");
+compile_error!(
+    "snapshot-verify supports Unix-like systems only (Linux, macOS, the BSDs): its file source uses Unix positional reads"
+);
 
-mod engine;
 mod cli;
 mod commands;
+mod engine;
 mod exit;
 mod hash;
 mod inputs;

@@ -20,9 +20,9 @@
 #[cfg(target_arch = "wasm32")]
 pub mod blob;
 pub mod options;
-pub mod verify;
 #[cfg(all(target_arch = "wasm32", feature = "testing"))]
 mod testing;
+pub mod verify;
 #[cfg(target_arch = "wasm32")]
 mod web;
 

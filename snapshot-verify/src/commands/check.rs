@@ -7,8 +7,8 @@
 //! as they happen; the others see each file in input order as soon as it and every file before
 //! it are done.
 
-use crate::engine::{self, Event, Outcome, Phase, Plan};
 use crate::cli::{CheckArgs, FailOn, Format, InspectArgs, LevelArg, SimpleFormat, TargetArgs};
+use crate::engine::{self, Event, Outcome, Phase, Plan};
 use crate::exit::ExitStatus;
 use crate::hash::Expected;
 use crate::inputs::{self, Expanded, Input};

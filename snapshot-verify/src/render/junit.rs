@@ -17,8 +17,8 @@
 use super::Ctx;
 use super::family::{FAMILIES, family};
 use super::text;
-use crate::engine::{Checked, Outcome, Problem};
 use crate::cli::FailOn;
+use crate::engine::{Checked, Outcome, Problem};
 use snapshot_core::Severity;
 use std::fmt::Write as _;
 use std::io::{self, Write};

@@ -15,8 +15,8 @@ mod markdown;
 pub mod style;
 pub mod text;
 
-use crate::engine::{Outcome, Progress};
 use crate::cli::{FailOn, Format};
+use crate::engine::{Outcome, Progress};
 use std::io::{self, Write};
 
 /// What every renderer needs to know about the run.
