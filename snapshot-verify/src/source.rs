@@ -169,6 +169,7 @@ impl ReadAt for Counting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn a_span_serves_reads_inside_it_and_passes_the_rest_through() {
@@ -204,6 +205,30 @@ mod tests {
         assert_eq!(src.read_at(10, &mut buf).unwrap(), 0);
         assert_eq!(src.read_at(u64::MAX, &mut buf).unwrap(), 0);
         assert!(FileSource::open(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_file_that_shrinks_or_grows_after_open_gives_a_report_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.zip");
+        let bytes = snapshot_tests::cloudify::sample().bytes();
+        let opts = snapshot_core::Options { level: snapshot_core::Level::Full, ..Default::default() };
+        let whole = snapshot_core::verify(&bytes, &opts).unwrap().to_json();
+        // Grows: verified as it was at open.
+        std::fs::write(&path, &bytes).unwrap();
+        let src = FileSource::open(&path).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(&[0u8; 4096]).unwrap();
+        assert_eq!(snapshot_core::verify(&src, &opts).unwrap().to_json(), whole);
+        // Shrinks: reads come back short, which the core reports (or fails on) at once.
+        std::fs::write(&path, &bytes).unwrap();
+        let src = FileSource::open(&path).unwrap();
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(bytes.len() as u64 / 2).unwrap();
+        if let Ok(report) = snapshot_core::verify(&src, &opts) {
+            let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+            assert!(json["summary"]["errors"].as_u64() > Some(0), "{json}");
+        }
+        let err = crate::hash::sha256_source(&src, &|| false).unwrap_err();
+        assert!(format!("{err:#}").contains("before its size"), "{err:#}");
     }
 
     #[test]
