@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Builds the browser module into www/pkg (git-ignored): ES module glue, TypeScript types and
 # snapshot_wasm_bg.wasm.
-#   scripts/build-wasm.sh            release build (what the page and the tests use)
+#   scripts/build-wasm.sh            release build, without test hooks (what the page ships)
+#   scripts/build-wasm.sh --testing  release build with the `testing` feature: the test hooks
+#                                    (debug_panic, BlobProbe, the page's metrics) that the
+#                                    browser tests and the benchmark use (they build it this way)
 #   WASM_OPT=0 scripts/build-wasm.sh skip wasm-opt even when npm's binaryen is installed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1mbuild-wasm:\033[0m %s\n' "$*" >&2; }
+
+features=()
+for arg in "$@"; do
+  case "$arg" in
+    --testing) features=(--features testing) ;;
+    *) say "unknown argument '$arg' (usage: scripts/build-wasm.sh [--testing])"; exit 2 ;;
+  esac
+done
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "the wasm32-unknown-unknown target is missing: run scripts/setup.sh"; exit 2
@@ -16,7 +27,7 @@ if ! command -v wasm-bindgen >/dev/null; then
 fi
 
 # .cargo/config.toml adds -C target-feature=+simd128 for this target.
-cargo build --release -p snapshot-wasm --target wasm32-unknown-unknown
+cargo build --release -p snapshot-wasm --target wasm32-unknown-unknown "${features[@]}"
 wasm=target/wasm32-unknown-unknown/release/snapshot_wasm.wasm
 
 rm -rf www/pkg
@@ -37,4 +48,4 @@ fi
 
 size=$(stat -c %s "$out")
 gz=$(gzip -9 -c "$out" | wc -c)
-say "$out: $size bytes ($gz gzipped)"
+say "$out: $size bytes ($gz gzipped)${features[*]:+, with test hooks}"

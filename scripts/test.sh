@@ -21,6 +21,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "clippy (wasm32)"
 cargo clippy -p snapshot-core -p snapshot-wasm --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p snapshot-wasm --features testing --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
@@ -37,8 +38,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc "${DS[@]}" --no-deps --quiet
 cargo test "${DS[@]}"
 
 if [ -f www/package.json ]; then
-  step "wasm build"
-  scripts/build-wasm.sh
+  step "wasm build (with the test hooks the browser tests use)"
+  scripts/build-wasm.sh --testing
   step "CLI release build (parity tests)"
   cargo build --release --locked -p snapshot-verify -p snapshot-tests
   step "browser tests (headless Chromium)"

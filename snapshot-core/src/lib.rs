@@ -28,6 +28,7 @@ mod entries;
 mod error;
 mod options;
 pub mod report;
+pub mod sha256;
 mod snapshot;
 mod source;
 mod verify;

@@ -81,7 +81,7 @@ pub struct CheckArgs {
 
     /// Stop starting new entry checks SECS seconds after the run began; files whose data was
     /// not fully checked (or hashed) by then are reported as incomplete (exit 1).
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
     pub max_duration: Option<f64>,
 }
 
@@ -141,8 +141,8 @@ pub enum ManifestCommand {
 /// The restore target to predict.
 #[derive(Debug, Args, Clone)]
 pub struct TargetArgs {
-    /// Predict restore on this manager version (X.Y.Z).
-    #[arg(long, value_name = "X.Y.Z")]
+    /// Predict restore on this manager version (X.Y.Z; X.Y means X.Y.0).
+    #[arg(long, value_name = "X.Y.Z", value_parser = parse_version)]
     pub target_version: Option<String>,
 
     /// The target manager's edition.
@@ -221,6 +221,20 @@ pub enum FailOn {
     Warning,
 }
 
+/// `--target-version`: what the core's version parser (Cloudify's lenient one) accepts, kept as
+/// written (the report echoes it): the part before the first `-`, split on `.`, with at least
+/// two numeric components. The core would report anything else as `target-unknown-version` and
+/// predict nothing, so a typo is a usage error here instead of a silent non-prediction.
+fn parse_version(s: &str) -> Result<String, String> {
+    let head = s.split('-').next().unwrap_or("");
+    let numeric = head.split('.').filter(|p| p.parse::<u32>().is_ok()).count();
+    if numeric >= 2 {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("`{s}` is not a manager version; expected X.Y.Z, e.g. 7.0.4"))
+    }
+}
+
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
@@ -236,5 +250,17 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn versions_are_what_the_core_parses() {
+        for ok in ["7.0.4", "5.1", "5.0.5.1", "4.0.1-ga", "4.m1.2"] {
+            assert_eq!(parse_version(ok).as_deref(), Ok(ok));
+        }
+        for bad in ["banana", "7", "", "-1", "x.y.z", "7.x"] {
+            assert!(parse_version(bad).unwrap_err().contains(&format!("`{bad}`")), "{bad}");
+        }
+        assert!(parse_seconds("-1").is_err() && parse_seconds("0").is_err() && parse_seconds("nan").is_err());
+        assert_eq!(parse_seconds("1.5"), Ok(1.5));
     }
 }

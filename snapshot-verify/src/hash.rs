@@ -1,51 +1,28 @@
 //! Whole-file SHA-256 and the `sha256sum` line format.
 //!
-//! The hash runs on its own thread, concurrently with verification, reading the file in 1 MiB
-//! positional reads. `sha2` picks the SHA-NI (x86) or SHA2 (ARMv8) instructions at run time
-//! where the CPU has them.
+//! The hash runs on its own thread, concurrently with verification, driving the core's
+//! [`Sha256Stream`] (the one the browser module drives too) one 1 MiB positional read at a
+//! time. `sha2` picks the SHA-NI (x86) or SHA2 (ARMv8) instructions at run time where the CPU
+//! has them.
 
 use anyhow::{Context, Result, anyhow, bail};
-use sha2::{Digest, Sha256};
-use snapshot_core::{ReadAt, read_full};
-use std::fmt::Write as _;
+use snapshot_core::ReadAt;
+use snapshot_core::sha256::{SHA256_CHUNK, Sha256Stream};
 use std::path::{Path, PathBuf};
 
-/// The read size of the whole-file hash.
-const CHUNK: usize = 1 << 20;
+pub use snapshot_core::sha256::{hex, sha256_hex};
 
 /// Hashes the whole source. Returns `None` when `stop` turned true before the end.
 pub fn sha256_source(src: &dyn ReadAt, stop: &dyn Fn() -> bool) -> Result<Option<String>> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; CHUNK.min(usize::try_from(src.size()).unwrap_or(CHUNK)).max(1)];
-    let mut offset = 0u64;
-    let size = src.size();
-    while offset < size {
-        if stop() {
+    let mut stream = Sha256Stream::new(src.size());
+    loop {
+        if stream.done() < stream.total() && stop() {
             return Ok(None);
         }
-        let want = (size - offset).min(buf.len() as u64) as usize;
-        let n = read_full(src, offset, &mut buf[..want])
-            .with_context(|| format!("could not read the file at byte {offset}"))?;
-        if n == 0 {
-            bail!("the file ended at byte {offset}, before its size of {size} bytes");
+        if stream.step(src, SHA256_CHUNK as u64)? {
+            return Ok(stream.hex());
         }
-        hasher.update(&buf[..n]);
-        offset += n as u64;
     }
-    Ok(Some(hex(&hasher.finalize())))
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// SHA-256 of a byte string, as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
 }
 
 /// One `sha256sum` output line (with its newline). Like coreutils, a name holding a backslash,
@@ -181,7 +158,7 @@ mod tests {
 
     #[test]
     fn hashes_in_chunks_and_matches_the_one_shot_digest() {
-        let data: Vec<u8> = (0..CHUNK + 12345).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = (0..SHA256_CHUNK + 12345).map(|i| (i % 251) as u8).collect();
         assert_eq!(sha256_source(&data, &|| false).unwrap().unwrap(), sha256_hex(&data));
         assert_eq!(sha256_source(&Vec::new(), &|| false).unwrap().unwrap(), H1);
         assert_eq!(sha256_source(&data, &|| true).unwrap(), None);

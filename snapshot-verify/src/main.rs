@@ -6,9 +6,15 @@
 
 #![allow(clippy::disallowed_methods, reason = "the CLI is the front end that does the I/O, threads and clock reads")]
 
-mod check;
+// Files are read with `pread` (`std::os::unix::fs::FileExt`) and opened with `O_NONBLOCK`.
+#[cfg(not(unix))]
+compile_error!(
+    "snapshot-verify supports Unix-like systems only (Linux, macOS, the BSDs): its file source uses Unix positional reads"
+);
+
 mod cli;
 mod commands;
+mod engine;
 mod exit;
 mod hash;
 mod inputs;

@@ -1,11 +1,14 @@
 //! The file side of the core's read seam: positional reads (`pread`) on an open file.
+//!
+//! Unix only: reads use `std::os::unix::fs::FileExt::read_at` and the open uses `O_NONBLOCK`
+//! (see `main.rs`, which refuses to build elsewhere).
 
 use anyhow::{Context, Result, bail};
 use snapshot_core::ReadAt;
 use std::cell::Cell;
-use std::fs::File;
+use std::fs::{File, FileType, OpenOptions};
 use std::io;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -21,15 +24,46 @@ pub struct FileSource {
 
 impl FileSource {
     /// Opens a regular file. Its size is taken once, at open: the archive is verified as it was
-    /// then, and reads past that size return end of file.
+    /// then, and reads past that size return end of file (a file that grows is verified as it
+    /// was; one that shrinks reads short, which the core reports as truncation).
+    ///
+    /// Anything else (a directory, a FIFO, a socket, a device) is refused before it is opened:
+    /// opening a FIFO for reading blocks until a writer comes, and a device such as `/dev/zero`
+    /// has no size. The type is checked from `stat` first, the open does not block
+    /// (`O_NONBLOCK`) in case a FIFO took the file's place meanwhile, and the open file is
+    /// checked again.
     pub fn open(path: &Path) -> Result<FileSource> {
-        let file = File::open(path).context("could not open the file")?;
+        let meta = std::fs::metadata(path).context("could not open the file")?;
+        refuse_special(path, meta.file_type())?;
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .context("could not open the file")?;
         let meta = file.metadata().context("could not read the file's metadata")?;
-        if meta.is_dir() {
-            bail!("{} is a directory", path.display());
-        }
+        refuse_special(path, meta.file_type())?;
         Ok(FileSource { file, size: meta.len() })
     }
+}
+
+/// Fails unless `kind` is a regular file, naming what it is instead.
+fn refuse_special(path: &Path, kind: FileType) -> Result<()> {
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        return Err(anyhow::anyhow!("{} is a directory", path.display()));
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else {
+        "an unknown kind of file"
+    };
+    bail!("{} is not a regular file: it is {what}", path.display())
 }
 
 impl ReadAt for FileSource {
@@ -135,6 +169,7 @@ impl ReadAt for Counting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn a_span_serves_reads_inside_it_and_passes_the_rest_through() {
@@ -170,6 +205,30 @@ mod tests {
         assert_eq!(src.read_at(10, &mut buf).unwrap(), 0);
         assert_eq!(src.read_at(u64::MAX, &mut buf).unwrap(), 0);
         assert!(FileSource::open(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_file_that_shrinks_or_grows_after_open_gives_a_report_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.zip");
+        let bytes = snapshot_tests::cloudify::sample().bytes();
+        let opts = snapshot_core::Options { level: snapshot_core::Level::Full, ..Default::default() };
+        let whole = snapshot_core::verify(&bytes, &opts).unwrap().to_json();
+        // Grows: verified as it was at open.
+        std::fs::write(&path, &bytes).unwrap();
+        let src = FileSource::open(&path).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(&[0u8; 4096]).unwrap();
+        assert_eq!(snapshot_core::verify(&src, &opts).unwrap().to_json(), whole);
+        // Shrinks: reads come back short, which the core reports (or fails on) at once.
+        std::fs::write(&path, &bytes).unwrap();
+        let src = FileSource::open(&path).unwrap();
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(bytes.len() as u64 / 2).unwrap();
+        if let Ok(report) = snapshot_core::verify(&src, &opts) {
+            let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+            assert!(json["summary"]["errors"].as_u64() > Some(0), "{json}");
+        }
+        let err = crate::hash::sha256_source(&src, &|| false).unwrap_err();
+        assert!(format!("{err:#}").contains("before its size"), "{err:#}");
     }
 
     #[test]

@@ -7,19 +7,21 @@
 //!
 //! * `inspect(file, options_json)`: the quick report, byte-identical to the CLI's
 //!   `snapshot-verify check --level quick --format json` for the same options;
-//! * `Sha256Job`: the SHA-256 of the whole file, in bounded steps;
+//! * `Sha256Job`: the SHA-256 of the whole file, in bounded steps (the core's
+//!   `Sha256Stream`, the same one the CLI drives);
 //! * `VerifyJob`: the full report (every entry decompressed and checked), in bounded steps.
 //!
 //! Everything that does not touch the browser is platform-free and builds natively, so the
 //! same code paths are tested with `cargo test` over byte slices: [`inspect_json`],
-//! [`codes_json`], [`options::parse`], [`hash::Sha256Stream`] and [`verify::FullVerify`].
+//! [`codes_json`], [`options::parse`] and [`verify::FullVerify`].
 
 #![warn(missing_docs)]
 
 #[cfg(target_arch = "wasm32")]
 pub mod blob;
-pub mod hash;
 pub mod options;
+#[cfg(all(target_arch = "wasm32", feature = "testing"))]
+mod testing;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]
 mod web;

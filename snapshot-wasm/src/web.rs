@@ -6,9 +6,9 @@
 //! message is meant for the user.
 
 use crate::blob::BlobSource;
-use crate::hash::Sha256Stream;
 use crate::verify::FullVerify;
 use snapshot_core::ReadAt;
+use snapshot_core::sha256::Sha256Stream;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
@@ -20,17 +20,17 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn js_err(e: impl std::fmt::Display) -> JsError {
+pub(crate) fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-fn source(file: Blob) -> Result<BlobSource, JsError> {
+pub(crate) fn source(file: Blob) -> Result<BlobSource, JsError> {
     BlobSource::new(file)
         .map_err(|_| JsError::new("FileReaderSync is unavailable: run this module in a dedicated worker"))
 }
 
 /// Converts a JavaScript byte offset to `u64`, refusing negatives, fractions and values past 2^53.
-fn offset(value: f64) -> Result<u64, JsError> {
+pub(crate) fn offset(value: f64) -> Result<u64, JsError> {
     if value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0 {
         Ok(value as u64)
     } else {
@@ -56,12 +56,6 @@ pub fn codes_json() -> String {
     crate::codes_json()
 }
 
-/// Panics on purpose, so tests can prove a trap does not kill the worker.
-#[wasm_bindgen]
-pub fn debug_panic(message: &str) {
-    panic!("debug_panic: {message}");
-}
-
 /// SHA-256 of a whole file, in steps.
 #[wasm_bindgen]
 pub struct Sha256Job {
@@ -75,7 +69,8 @@ impl Sha256Job {
     #[wasm_bindgen(constructor)]
     pub fn new(file: Blob) -> Result<Sha256Job, JsError> {
         let src = source(file)?;
-        let stream = Sha256Stream::new(src.size());
+        // Reads of a whole window bypass the Blob reader's cache: one copy per 8 MiB.
+        let stream = Sha256Stream::with_chunk(src.size(), crate::blob::WINDOW);
         Ok(Sha256Job { src, stream })
     }
 
@@ -140,72 +135,5 @@ impl VerifyJob {
     /// The full report as pretty JSON; throws before `step` returned `true`.
     pub fn report_json(&mut self) -> Result<String, JsError> {
         self.job.report_json(&self.src).map_err(js_err)
-    }
-}
-
-/// Direct access to the Blob reader, for tests and the benchmark: positional reads through the
-/// same window cache the verifier uses, and its counters.
-#[wasm_bindgen]
-pub struct BlobProbe {
-    src: BlobSource,
-}
-
-#[wasm_bindgen]
-impl BlobProbe {
-    /// A reader over `file`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(file: Blob) -> Result<BlobProbe, JsError> {
-        Ok(BlobProbe { src: source(file)? })
-    }
-
-    /// The size the reader fixed at creation.
-    pub fn size(&self) -> f64 {
-        self.src.size() as f64
-    }
-
-    /// One `read_at(offset, len)` call: may return fewer bytes than asked (a short read).
-    pub fn read(&self, offset_bytes: f64, len: u32) -> Result<Vec<u8>, JsError> {
-        let mut buf = vec![0u8; len as usize];
-        let n = self.src.read_at(offset(offset_bytes)?, &mut buf).map_err(js_err)?;
-        buf.truncate(n);
-        Ok(buf)
-    }
-
-    /// Reads `[offset, offset + len)` in `chunk`-byte reads and returns the bytes' sum mod 2^32,
-    /// so big ranges can be probed without returning them.
-    pub fn checksum(&self, offset_bytes: f64, len: f64, chunk: u32) -> Result<u32, JsError> {
-        let (mut at, end) = (offset(offset_bytes)?, offset(offset_bytes)? + offset(len)?);
-        let mut buf = vec![0u8; chunk.max(1) as usize];
-        let mut sum = 0u32;
-        while at < end {
-            let want = ((end - at) as usize).min(buf.len());
-            let n = self.src.read_at(at, &mut buf[..want]).map_err(js_err)?;
-            if n == 0 {
-                break;
-            }
-            sum = buf[..n].iter().fold(sum, |s, &b| s.wrapping_add(u32::from(b)));
-            at += n as u64;
-        }
-        Ok(sum)
-    }
-
-    /// Window fills so far.
-    pub fn fills(&self) -> f64 {
-        self.src.stats().fills as f64
-    }
-
-    /// Reads that bypassed the window so far.
-    pub fn direct_reads(&self) -> f64 {
-        self.src.stats().direct as f64
-    }
-
-    /// Reads served from the window so far.
-    pub fn hits(&self) -> f64 {
-        self.src.stats().hits as f64
-    }
-
-    /// Bytes transferred from JavaScript so far.
-    pub fn bytes_read(&self) -> f64 {
-        self.src.stats().bytes as f64
     }
 }

@@ -63,7 +63,16 @@ export class SnapshotChecker {
   /** The finding catalogue, for plain-language explanations. */
   codes(): Promise<CodeInfo[]>;
 
-  /** Makes the main worker panic inside wasm (tests that the worker survives). */
+  /**
+   * Whether the module was built with the `testing` feature (`scripts/build-wasm.sh --testing`):
+   * only then does `debugPanic` work, and the demo page expose its measurements.
+   */
+  readonly testHooks: boolean;
+
+  /**
+   * Makes the main worker panic inside wasm (tests that the worker survives). Needs a module
+   * built with the `testing` feature; otherwise it rejects with code 'failed'.
+   */
   debugPanic(message?: string): Promise<never>;
 
   /** Terminates both workers; they restart on the next call. */

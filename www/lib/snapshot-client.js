@@ -196,7 +196,18 @@ export class SnapshotChecker {
     return JSON.parse(r.json);
   }
 
-  /** Makes the main worker panic inside wasm (tests: the worker must survive). */
+  /**
+   * Whether the module was built with the `testing` feature (`scripts/build-wasm.sh --testing`),
+   * which adds the test hooks: `debug_panic`, `BlobProbe`. A release build has neither.
+   */
+  get testHooks() {
+    return WebAssembly.Module.exports(this.module).some((e) => e.name === 'debug_panic');
+  }
+
+  /**
+   * Makes the main worker panic inside wasm (tests: the worker must survive). Needs a module
+   * built with the `testing` feature; otherwise it rejects with code 'failed'.
+   */
   async debugPanic(message = 'test') {
     return this.#main.request({ type: 'debug-panic', id: nextId++, message });
   }

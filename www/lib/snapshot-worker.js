@@ -9,6 +9,7 @@
 //   → {type: 'verify', id, file, options, sha256?}    ← progress…, {type: 'result', id, json, ms, memory}
 //   → {type: 'codes', id}                             ← {type: 'result', id, json}
 //   → {type: 'debug-panic', id}                       ← {type: 'error', id, code: 'panic', …}
+//                                                       (code 'failed' without the testing feature)
 //   → {type: 'cancel', id}                            ← {type: 'cancelled', id}
 //   progress: {type: 'progress', id, op, done, total, bps, memory}
 //   errors:   {type: 'error', id, op, code: 'panic' | 'failed' | 'bad-request', message}
@@ -142,6 +143,8 @@ const handlers = {
   },
 
   'debug-panic'(msg) {
+    // A test hook: only a module built with the `testing` feature has it.
+    if (typeof glue.debug_panic !== 'function') throw new Error('debug-panic needs a module built with the testing feature (scripts/build-wasm.sh --testing)');
     glue.debug_panic(msg.message ?? 'requested by the caller');
   },
 };

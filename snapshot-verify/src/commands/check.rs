@@ -7,8 +7,8 @@
 //! as they happen; the others see each file in input order as soon as it and every file before
 //! it are done.
 
-use crate::check::{self, Event, Outcome, Phase, Plan};
 use crate::cli::{CheckArgs, FailOn, Format, InspectArgs, LevelArg, SimpleFormat, TargetArgs};
+use crate::engine::{self, Event, Outcome, Phase, Plan};
 use crate::exit::ExitStatus;
 use crate::hash::Expected;
 use crate::inputs::{self, Expanded, Input};
@@ -116,7 +116,7 @@ fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize) -> Re
                     if plan.cancel.load(Ordering::Relaxed) {
                         break;
                     }
-                    let outcome = check::verify_file(*index, input, plan, &tx);
+                    let outcome = engine::verify_file(*index, input, plan, &tx);
                     if tx.send(Event::Done(Box::new(outcome))).is_err() {
                         break;
                     }
@@ -231,7 +231,7 @@ impl Bars {
         Bars { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()), bars: HashMap::new() }
     }
 
-    fn update(&mut self, index: usize, file: &str, p: check::Progress) {
+    fn update(&mut self, index: usize, file: &str, p: engine::Progress) {
         if p.phase == Phase::End {
             self.remove(index);
             return;

@@ -9,7 +9,7 @@
 
 use super::Ctx;
 use super::text;
-use crate::check::Outcome;
+use crate::engine::Outcome;
 use crate::exit::ExitStatus;
 use snapshot_core::Severity;
 use std::io::{self, Write};

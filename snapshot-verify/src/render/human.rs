@@ -4,8 +4,8 @@
 use super::Ctx;
 use super::style::Style;
 use super::text::{self, duration, plural, size, thousands};
-use crate::check::{Checked, Outcome};
 use crate::cli::FailOn;
+use crate::engine::{Checked, Outcome};
 use snapshot_core::Severity;
 use snapshot_core::report::{ContentCounts, Report, Verdict};
 use std::io::{self, Write};

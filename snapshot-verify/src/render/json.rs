@@ -6,7 +6,7 @@
 //! are left out of the array, their error goes to stderr and the exit code is 2.
 
 use super::Ctx;
-use crate::check::Outcome;
+use crate::engine::Outcome;
 use std::io::{self, Write};
 
 /// The `json` renderer.

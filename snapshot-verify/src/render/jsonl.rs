@@ -23,7 +23,7 @@
 
 use super::Ctx;
 use super::text;
-use crate::check::{Outcome, Phase, Progress};
+use crate::engine::{Outcome, Phase, Progress};
 use crate::exit::ExitStatus;
 use serde::Serialize;
 use snapshot_core::Finding;

@@ -16,8 +16,8 @@
 
 use super::Ctx;
 use super::text;
-use crate::check::{Checked, Outcome, Problem};
 use crate::cli::FailOn;
+use crate::engine::{Checked, Outcome, Problem};
 use snapshot_core::Severity;
 use snapshot_core::code::Family;
 use std::fmt::Write as _;

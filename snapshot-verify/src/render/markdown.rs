@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use super::text::{self, duration};
-use crate::check::Outcome;
+use crate::engine::Outcome;
 use crate::exit::ExitStatus;
 use snapshot_core::Severity;
 use std::io::{self, Write};

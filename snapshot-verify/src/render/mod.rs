@@ -14,8 +14,8 @@ mod markdown;
 pub mod style;
 pub mod text;
 
-use crate::check::{Outcome, Progress};
 use crate::cli::{FailOn, Format};
+use crate::engine::{Outcome, Progress};
 use std::io::{self, Write};
 
 /// What every renderer needs to know about the run.

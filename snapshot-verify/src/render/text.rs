@@ -1,6 +1,6 @@
 //! Small text helpers shared by the renderers: sizes, durations, verdict names.
 
-use crate::check::Outcome;
+use crate::engine::Outcome;
 use snapshot_core::report::Verdict;
 use std::time::Duration;
 

@@ -13,6 +13,7 @@ mod canary;
 mod ci_examples;
 mod formats;
 mod hash;
+mod inputs;
 mod manifest;
 mod misc;
 mod real;

@@ -3,7 +3,7 @@
 // make the fixtures.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -37,7 +37,17 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** Runs scripts/build-wasm.sh when www/pkg is missing or older than the Rust sources. */
+/** Whether www/pkg holds a module built with the test hooks (the `testing` feature). */
+function hasTestHooks() {
+  const glue = join(WWW, 'pkg/snapshot_wasm.js');
+  return existsSync(glue) && readFileSync(glue, 'utf8').includes('debug_panic');
+}
+
+/**
+ * Runs `scripts/build-wasm.sh --testing` when www/pkg is missing, older than the Rust sources,
+ * or a release build without the test hooks the tests use (debug_panic, BlobProbe, the page's
+ * metrics).
+ */
 export function ensureWasmBuilt() {
   const wasm = join(WWW, 'pkg/snapshot_wasm_bg.wasm');
   const sources = Math.max(
@@ -45,9 +55,10 @@ export function ensureWasmBuilt() {
     newestMtime(join(REPO, 'snapshot-core/src')),
     statSync(join(REPO, 'Cargo.lock')).mtimeMs,
   );
-  if (existsSync(wasm) && statSync(wasm).mtimeMs >= sources && process.env.WASM_REBUILD !== '1') return;
-  process.stderr.write('building the wasm module (scripts/build-wasm.sh)…\n');
-  execFileSync(join(REPO, 'scripts/build-wasm.sh'), { stdio: ['ignore', process.stderr, process.stderr] });
+  const fresh = existsSync(wasm) && statSync(wasm).mtimeMs >= sources && hasTestHooks();
+  if (fresh && process.env.WASM_REBUILD !== '1') return;
+  process.stderr.write('building the wasm module with its test hooks (scripts/build-wasm.sh --testing)…\n');
+  execFileSync(join(REPO, 'scripts/build-wasm.sh'), ['--testing'], { stdio: ['ignore', process.stderr, process.stderr] });
 }
 
 /** Starts scripts/serve.mjs on a free port. */

@@ -1,13 +1,8 @@
-//! Verifying one file: the quick phase, the data pass on a pool of threads, the whole-file
-//! SHA-256 on a thread of its own (the pool is one worker short while it runs), and what the
-//! CLI adds on top of the core's report (checksum comparison, time limit).
-//!
-//! The data pass takes the core's [`EntryJob`]s and runs them largest first (so the biggest
-//! entry, usually `pg_data`, starts at once and the small ones fill in around it) on scoped
-//! threads that share one [`FileSource`] and pull from one queue; small entries that lie
-//! together are taken in batches read with one `pread`. The calling thread meanwhile
-//! reports progress. The core merges results in central-directory order, so the report is the
-//! same for any number of threads.
+//! The verification engine: runs one file's verification (the `check` and `inspect` commands
+//! in `commands/check.rs` schedule many files over it). That is the quick phase, the data pass
+//! on a pool of threads, the whole-file SHA-256 on a thread of its own (the pool is one worker
+//! short while it runs), and what the CLI adds on top of the core's report (checksum
+//! comparison, time limit).
 
 use crate::hash::{Expected, sha256_source};
 use crate::inputs::Input;

@@ -1,0 +1,84 @@
+//! Test hooks, compiled only with the `testing` feature (`scripts/build-wasm.sh --testing`, which
+//! the browser tests and the benchmark use); a release build leaves them out of the module.
+//!
+//! * `debug_panic` traps on purpose, so tests can prove the worker survives a panic;
+//! * `BlobProbe` reads through the Blob reader directly and exposes its counters.
+
+use crate::blob::BlobSource;
+use crate::web::{js_err, offset, source};
+use snapshot_core::ReadAt;
+use wasm_bindgen::prelude::*;
+use web_sys::Blob;
+
+/// Panics on purpose, so tests can prove a trap does not kill the worker.
+#[wasm_bindgen]
+pub fn debug_panic(message: &str) {
+    panic!("debug_panic: {message}");
+}
+
+/// Direct access to the Blob reader, for tests and the benchmark: positional reads through the
+/// same window cache the verifier uses, and its counters.
+#[wasm_bindgen]
+pub struct BlobProbe {
+    src: BlobSource,
+}
+
+#[wasm_bindgen]
+impl BlobProbe {
+    /// A reader over `file`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(file: Blob) -> Result<BlobProbe, JsError> {
+        Ok(BlobProbe { src: source(file)? })
+    }
+
+    /// The size the reader fixed at creation.
+    pub fn size(&self) -> f64 {
+        self.src.size() as f64
+    }
+
+    /// One `read_at(offset, len)` call: may return fewer bytes than asked (a short read).
+    pub fn read(&self, offset_bytes: f64, len: u32) -> Result<Vec<u8>, JsError> {
+        let mut buf = vec![0u8; len as usize];
+        let n = self.src.read_at(offset(offset_bytes)?, &mut buf).map_err(js_err)?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    /// Reads `[offset, offset + len)` in `chunk`-byte reads and returns the bytes' sum mod 2^32,
+    /// so big ranges can be probed without returning them.
+    pub fn checksum(&self, offset_bytes: f64, len: f64, chunk: u32) -> Result<u32, JsError> {
+        let (mut at, end) = (offset(offset_bytes)?, offset(offset_bytes)? + offset(len)?);
+        let mut buf = vec![0u8; chunk.max(1) as usize];
+        let mut sum = 0u32;
+        while at < end {
+            let want = ((end - at) as usize).min(buf.len());
+            let n = self.src.read_at(at, &mut buf[..want]).map_err(js_err)?;
+            if n == 0 {
+                break;
+            }
+            sum = buf[..n].iter().fold(sum, |s, &b| s.wrapping_add(u32::from(b)));
+            at += n as u64;
+        }
+        Ok(sum)
+    }
+
+    /// Window fills so far.
+    pub fn fills(&self) -> f64 {
+        self.src.stats().fills as f64
+    }
+
+    /// Reads that bypassed the window so far.
+    pub fn direct_reads(&self) -> f64 {
+        self.src.stats().direct as f64
+    }
+
+    /// Reads served from the window so far.
+    pub fn hits(&self) -> f64 {
+        self.src.stats().hits as f64
+    }
+
+    /// Bytes transferred from JavaScript so far.
+    pub fn bytes_read(&self) -> f64 {
+        self.src.stats().bytes as f64
+    }
+}
