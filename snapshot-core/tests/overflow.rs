@@ -12,11 +12,11 @@ fn run(bytes: &[u8], level: Level) -> Report {
 }
 
 fn dump(r: &Report) -> String {
-    r.findings.iter().map(|f| format!("{} {}: {}\n", f.severity.as_str(), f.code.as_str(), f.message)).collect()
+    r.findings().iter().map(|f| format!("{} {}: {}\n", f.severity.as_str(), f.code.as_str(), f.message)).collect()
 }
 
 fn messages(r: &Report, code: Code) -> Vec<&str> {
-    r.findings.iter().filter(|f| f.code == code).map(|f| f.message.as_str()).collect()
+    r.findings().iter().filter(|f| f.code == code).map(|f| f.message.as_str()).collect()
 }
 
 /// A ZIP64 extended-information extra field holding `values`.
@@ -45,23 +45,23 @@ fn restore_disk_estimate_saturates_on_impossible_declared_sizes() {
     let bytes = zip.build();
     for level in [Level::Quick, Level::Full] {
         let r = run(&bytes, level);
-        assert_eq!(r.snapshot.restore_disk_estimate, Some(u64::MAX), "{}", dump(&r));
+        assert_eq!(r.snapshot().restore_disk_estimate, Some(u64::MAX), "{}", dump(&r));
         let advice = messages(&r, Code::AdviceRestoreDisk);
         assert_eq!(advice.len(), 1, "{}", dump(&r));
         assert!(advice[0].contains("impossible") && advice[0].contains("ratio-impossible"), "{}", advice[0]);
         // The finding that flags impossible declared sizes names both entries.
-        let lies: Vec<_> = r.findings.iter().filter(|f| f.code == Code::RatioImpossible).collect();
+        let lies: Vec<_> = r.findings().iter().filter(|f| f.code == Code::RatioImpossible).collect();
         let paths: Vec<_> = lies.iter().filter_map(|f| f.path.as_deref()).collect();
         assert_eq!(paths, ["huge-a.bin", "huge-b.bin"], "{}", dump(&r));
         assert!(lies.iter().all(|f| f.severity == Severity::Error));
-        assert_eq!(r.verdict, Verdict::Fail);
+        assert_eq!(r.verdict(), Verdict::Fail);
     }
 }
 
 #[test]
 fn restore_disk_estimate_of_possible_sizes_is_unchanged() {
     let r = run(&Snapshot::new(Era::L4).bytes(), Level::Quick);
-    let estimate = r.snapshot.restore_disk_estimate.expect("a legacy snapshot gets an estimate");
+    let estimate = r.snapshot().restore_disk_estimate.expect("a legacy snapshot gets an estimate");
     assert!(estimate > 0 && estimate < 1 << 30);
     let advice = messages(&r, Code::AdviceRestoreDisk);
     assert!(advice.len() == 1 && !advice[0].contains("impossible"), "{}", dump(&r));
@@ -113,9 +113,9 @@ fn descriptor_after_a_data_end_near_u64_max_is_a_finding() {
     assert_eq!(layout.entries[1].data as u64, data_start);
     for level in [Level::Quick, Level::Full] {
         let r = run(&bytes, level);
-        assert_eq!(r.verdict, Verdict::Fail, "{}", dump(&r));
+        assert_eq!(r.verdict(), Verdict::Fail, "{}", dump(&r));
         assert!(
-            r.findings
+            r.findings()
                 .iter()
                 .any(|f| f.code == Code::EntryOverlapsCentralDirectory && f.path.as_deref() == Some("b.txt")),
             "{}",
@@ -135,11 +135,11 @@ fn impossible_stored_sizes_are_flagged_once() {
     let bytes = zip.build();
     for level in [Level::Quick, Level::Full] {
         let r = run(&bytes, level);
-        assert_eq!(r.snapshot.restore_disk_estimate, Some(u64::MAX), "{}", dump(&r));
-        let lies: Vec<_> = r.findings.iter().filter(|f| f.code == Code::RatioImpossible).collect();
+        assert_eq!(r.snapshot().restore_disk_estimate, Some(u64::MAX), "{}", dump(&r));
+        let lies: Vec<_> = r.findings().iter().filter(|f| f.code == Code::RatioImpossible).collect();
         assert_eq!(lies.len(), 1, "{}", dump(&r));
         assert_eq!(lies[0].path.as_deref(), Some("huge-b.bin"));
         assert!(lies[0].message.contains("more than 2^64 bytes"), "{}", lies[0].message);
-        assert_eq!(r.verdict, Verdict::Fail);
+        assert_eq!(r.verdict(), Verdict::Fail);
     }
 }

@@ -213,18 +213,18 @@ mod tests {
         let path = dir.path().join("a.zip");
         let bytes = snapshot_tests::cloudify::sample().bytes();
         let opts = snapshot_core::Options { level: snapshot_core::Level::Full, ..Default::default() };
-        let whole = snapshot_core::verify(&bytes, &opts).unwrap().to_json();
+        let whole = snapshot_core::verify(&bytes, &opts).unwrap().to_json().unwrap();
         // Grows: verified as it was at open.
         std::fs::write(&path, &bytes).unwrap();
         let src = FileSource::open(&path).unwrap();
         std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(&[0u8; 4096]).unwrap();
-        assert_eq!(snapshot_core::verify(&src, &opts).unwrap().to_json(), whole);
+        assert_eq!(snapshot_core::verify(&src, &opts).unwrap().to_json().unwrap(), whole);
         // Shrinks: reads come back short, which the core reports (or fails on) at once.
         std::fs::write(&path, &bytes).unwrap();
         let src = FileSource::open(&path).unwrap();
         std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(bytes.len() as u64 / 2).unwrap();
         if let Ok(report) = snapshot_core::verify(&src, &opts) {
-            let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+            let json: serde_json::Value = serde_json::from_str(&report.to_json().unwrap()).unwrap();
             assert!(json["summary"]["errors"].as_u64() > Some(0), "{json}");
         }
         let err = crate::hash::sha256_source(&src, &|| false).unwrap_err();

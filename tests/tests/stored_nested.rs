@@ -30,11 +30,11 @@ fn run(bytes: &[u8], level: Level) -> Report {
 }
 
 fn dump(r: &Report) -> String {
-    r.findings.iter().map(|f| format!("{} {}: {}\n", f.severity.as_str(), f.code.as_str(), f.message)).collect()
+    r.findings().iter().map(|f| format!("{} {}: {}\n", f.severity.as_str(), f.code.as_str(), f.message)).collect()
 }
 
 fn with_severity(r: &Report, severity: Severity) -> BTreeSet<&'static str> {
-    r.findings.iter().filter(|f| f.severity == severity).map(|f| f.code.as_str()).collect()
+    r.findings().iter().filter(|f| f.severity == severity).map(|f| f.code.as_str()).collect()
 }
 
 /// Where the nested archive's own end record lands in the outer file.
@@ -57,14 +57,14 @@ fn genuine_stored_nested_zips_are_content_not_end_records() {
             let r = run(&bytes, level);
             let ctx = format!("{place:?} {level:?}:\n{}", dump(&r));
             assert!(with_severity(&r, Severity::Error).is_empty(), "{ctx}");
-            assert_ne!(r.verdict, Verdict::Fail, "{ctx}");
-            assert!(r.findings.iter().all(|f| !STRUCTURAL.contains(&f.code)), "{ctx}");
-            assert!(!r.findings.iter().any(|f| f.code == Code::NestedArchiveInvalid), "{ctx}");
+            assert_ne!(r.verdict(), Verdict::Fail, "{ctx}");
+            assert!(r.findings().iter().all(|f| !STRUCTURAL.contains(&f.code)), "{ctx}");
+            assert!(!r.findings().iter().any(|f| f.code == Code::NestedArchiveInvalid), "{ctx}");
             // No warning the plain snapshot does not already have.
             let base = with_severity(&plain, Severity::Warning);
             assert!(with_severity(&r, Severity::Warning).is_subset(&base), "{ctx}");
             // A reader that scans the tail forwards would stop at the nested record: named, as info.
-            let embedded: Vec<_> = r.findings.iter().filter(|f| f.code == Code::EmbeddedEndRecord).collect();
+            let embedded: Vec<_> = r.findings().iter().filter(|f| f.code == Code::EmbeddedEndRecord).collect();
             if in_tail {
                 assert_eq!(embedded.len(), 1, "{ctx}");
                 let f = embedded[0];
@@ -84,9 +84,9 @@ fn a_corrupt_stored_nested_zip_gets_its_nested_error_only() {
     let bytes = layouts::stored_nested_corrupt().build();
     let r = run(&bytes, Level::Full);
     let ctx = dump(&r);
-    assert!(r.findings.iter().all(|f| !STRUCTURAL.contains(&f.code)), "{ctx}");
+    assert!(r.findings().iter().all(|f| !STRUCTURAL.contains(&f.code)), "{ctx}");
     assert!(with_severity(&r, Severity::Error).is_empty(), "{ctx}");
-    let nested: Vec<_> = r.findings.iter().filter(|f| f.code == Code::NestedArchiveInvalid).collect();
+    let nested: Vec<_> = r.findings().iter().filter(|f| f.code == Code::NestedArchiveInvalid).collect();
     assert_eq!(nested.len(), 1, "{ctx}");
     assert_eq!(nested[0].path.as_deref(), Some(layouts::nested_name().as_str()));
     assert!(nested[0].message.contains("crc-mismatch"), "{}", nested[0].message);
@@ -100,11 +100,11 @@ fn a_second_end_record_outside_every_entry_is_still_ambiguous() {
         for level in [Level::Quick, Level::Full] {
             let r = run(&bytes, level);
             let ctx = format!("{name} {level:?}:\n{}", dump(&r));
-            let ambiguous: Vec<_> = r.findings.iter().filter(|f| f.code == Code::EndRecordAmbiguous).collect();
+            let ambiguous: Vec<_> = r.findings().iter().filter(|f| f.code == Code::EndRecordAmbiguous).collect();
             assert_eq!(ambiguous.len(), 1, "{ctx}");
             assert_eq!(ambiguous[0].severity, Severity::Error);
             assert!(ambiguous[0].message.starts_with(&format!("{records} end-of-central-directory records")), "{ctx}");
-            assert_eq!(r.verdict, Verdict::Fail);
+            assert_eq!(r.verdict(), Verdict::Fail);
         }
     }
 }
