@@ -15,6 +15,10 @@
 
 use serde::Serialize;
 
+/// How many findings of one code a report lists by default; the rest are counted into one
+/// summary finding (see [`Code::listed_at_most`]).
+pub const LISTED_PER_CODE: usize = 100;
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -421,6 +425,20 @@ catalogue! {
         "Estimated temporary disk a legacy restore needs.";
     QuickLimit = "quick-limit", Info, Data, "F",
         "Part of the payload was not inspected at this level or budget; run --level full for a complete check.";
+}
+
+impl Code {
+    /// How many findings of this code a report lists; the rest are counted into one summary
+    /// finding, so an archive with a million bad entries still gives a bounded, readable report.
+    /// The one cap policy of the report: [`LISTED_PER_CODE`], except where one archive fault
+    /// naturally repeats for every entry that refers to it.
+    pub fn listed_at_most(self) -> usize {
+        match self {
+            // One missing entity is referred to by every deployment, node and execution of it.
+            Code::DanglingReference => 5,
+            _ => LISTED_PER_CODE,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -83,18 +83,19 @@ pub struct Finding {
     pub offset: Option<u64>,
 }
 
-/// Findings listed per code; the rest are counted, so a hostile archive with millions of bad
-/// entries costs bounded memory and a readable report.
-pub(crate) const PER_CODE: usize = 100;
+/// Findings listed per code by default; the rest are counted, so a hostile archive with millions
+/// of bad entries costs bounded memory and a readable report. [`Code::listed_at_most`] is the
+/// per-code cap (the one cap policy); this is its default.
+pub(crate) const PER_CODE: usize = crate::code::LISTED_PER_CODE;
 
-/// Keeps the first [`PER_CODE`] findings of each code (in order) and counts the rest into
-/// `omitted`. Cheap enough to call whenever the list grows.
+/// Keeps the first [`Code::listed_at_most`] findings of each code (in order) and counts the rest
+/// into `omitted`. Cheap enough to call whenever the list grows.
 pub(crate) fn cap_per_code(findings: &mut Vec<Finding>, omitted: &mut std::collections::BTreeMap<Code, u64>) {
     let mut seen: std::collections::HashMap<Code, usize> = std::collections::HashMap::new();
     findings.retain(|f| {
         let n = seen.entry(f.code).or_default();
         *n += 1;
-        if *n > PER_CODE {
+        if *n > f.code.listed_at_most() {
             *omitted.entry(f.code).or_default() += 1;
             false
         } else {
@@ -109,8 +110,9 @@ pub(crate) fn omitted_findings(omitted: &std::collections::BTreeMap<Code, u64>) 
         Finding::new(
             code,
             format!(
-                "{n} more {} findings like the ones above are not listed (the first {PER_CODE} are)",
-                code.as_str()
+                "{n} more {} findings like the ones above are not listed (the first {} are)",
+                code.as_str(),
+                code.listed_at_most()
             ),
         )
     })

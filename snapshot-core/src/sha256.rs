@@ -122,20 +122,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::testing::Dribble;
 
     const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-    /// Returns at most 1000 bytes per read, to prove short reads are continued.
-    struct Dribble(Vec<u8>);
-    impl ReadAt for Dribble {
-        fn size(&self) -> u64 {
-            self.0.len() as u64
-        }
-        fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
-            let n = buf.len().min(1000);
-            self.0.read_at(offset, &mut buf[..n])
-        }
-    }
 
     #[test]
     fn empty_input_has_the_known_digest() {
@@ -148,7 +137,7 @@ mod tests {
     #[test]
     fn steps_chunks_and_short_reads_give_the_one_shot_digest() {
         let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
-        let src = Dribble(data.clone());
+        let src = Dribble(data.clone(), 1000);
         let want = sha256_hex(&data);
         for chunk in [1, 999, 4096, 1 << 20] {
             let mut s = Sha256Stream::with_chunk(src.size(), chunk);

@@ -69,25 +69,35 @@ pub fn read_full(src: &dyn ReadAt, offset: u64, buf: &mut [u8]) -> Result<usize,
     Ok(done)
 }
 
+/// Test doubles shared by the core's unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod testing {
+    use super::ReadAt;
+    use std::io;
 
-    /// A source that returns at most 3 bytes per call, to prove short reads are retried.
-    struct Dribble(Vec<u8>);
+    /// A source that returns at most `.1` bytes per call, to prove that short reads are
+    /// continued and never taken for the end.
+    pub(crate) struct Dribble(pub Vec<u8>, pub usize);
+
     impl ReadAt for Dribble {
         fn size(&self) -> u64 {
             self.0.len() as u64
         }
         fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
-            let n = buf.len().min(3);
+            let n = buf.len().min(self.1);
             self.0.read_at(offset, &mut buf[..n])
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::Dribble;
+    use super::*;
 
     #[test]
     fn read_full_retries_short_reads_and_stops_at_end() {
-        let src = Dribble((0u8..20).collect());
+        let src = Dribble((0u8..20).collect(), 3);
         let mut buf = [0u8; 10];
         assert_eq!(read_full(&src, 5, &mut buf).unwrap(), 10);
         assert_eq!(buf, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);

@@ -6,8 +6,8 @@ use crate::snapshot::content::{Analyzer, Facts};
 use crate::snapshot::{self, Ctx, Semantics};
 use crate::source::ReadAt;
 use crate::zip::{self, Archive, ParseLimits};
-use crate::{Error, Options};
-use std::collections::VecDeque;
+use crate::{Code, Error, Options};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 /// Verification in progress. Create it with [`Verifier::new`] (the quick phase), drive the data
@@ -20,6 +20,8 @@ pub struct Verifier {
     size: u64,
     archive: Option<Arc<Archive>>,
     findings: Vec<Finding>,
+    /// Findings past their code's cap ([`Code::listed_at_most`]), summarised once in the report.
+    omitted: BTreeMap<Code, u64>,
     semantics: Semantics,
     queue: VecDeque<Pending>,
     current: Option<Check>,
@@ -95,7 +97,8 @@ impl Verifier {
     pub fn new(src: &dyn ReadAt, opts: Options) -> Result<Verifier, Error> {
         let mut findings = Vec::new();
         let limits = ParseLimits { max_entries: opts.limits.max_entries, gap_scan_bytes: opts.limits.gap_scan };
-        let archive = zip::parse(src, limits, &mut findings)?;
+        let mut omitted = BTreeMap::new();
+        let archive = zip::parse_counted(src, limits, &mut findings, &mut omitted)?;
         let mut semantics = Semantics::default();
         let mut queue = VecDeque::new();
         let mut total = 0u64;
@@ -115,11 +118,13 @@ impl Verifier {
                 }
             }
         }
+        crate::report::cap_per_code(&mut findings, &mut omitted);
         Ok(Verifier {
             size: src.size(),
             opts,
             archive: archive.map(Arc::new),
             findings,
+            omitted,
             semantics,
             queue,
             current: None,
@@ -192,10 +197,8 @@ impl Verifier {
                 facts.push((o.index, *f));
             }
         }
-        let mut omitted = std::collections::BTreeMap::new();
-        crate::report::cap_per_code(&mut data_findings, &mut omitted);
+        crate::report::cap_per_code(&mut data_findings, &mut self.omitted);
         self.findings.extend(data_findings);
-        self.findings.extend(crate::report::omitted_findings(&omitted));
         let (snapshot, security, archive_info) = match &self.archive {
             Some(archive) => {
                 let mut ctx = Ctx { src, archive, opts: &self.opts, findings: &mut self.findings, json_budget: 0 };
@@ -205,6 +208,10 @@ impl Verifier {
             }
             None => (SnapshotInfo::default(), Security::default(), None),
         };
+        // One cap policy for the whole report: each phase already trimmed its own list; this
+        // trims their union and adds one summary per capped code.
+        crate::report::cap_per_code(&mut self.findings, &mut self.omitted);
+        self.findings.extend(crate::report::omitted_findings(&self.omitted));
         let file = FileInfo { name: self.opts.file_name.clone(), size: self.size, sha256: None };
         let settings = Settings {
             level: self.opts.level,

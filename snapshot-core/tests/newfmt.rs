@@ -368,7 +368,10 @@ fn d12_references_resolve() {
     }));
     let hits = found(&r, "dangling-reference");
     assert_eq!(hits.len(), 6, "{hits:#?}");
-    assert!(hits.iter().any(|h| h.1.is_none() && h.2.contains("more findings like these")));
+    assert!(
+        hits.iter().any(|h| h.1.is_none() && h.2.contains("5 more dangling-reference findings like the ones above")),
+        "{hits:#?}"
+    );
 }
 
 #[test]

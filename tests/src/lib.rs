@@ -24,6 +24,7 @@ use std::path::PathBuf;
 pub mod cloudify;
 pub mod hostile;
 pub mod layouts;
+pub mod writers;
 pub mod zipw;
 
 /// The directory of real Cloudify snapshots (`shared/fixtures/real`, next to the repository),

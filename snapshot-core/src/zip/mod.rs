@@ -119,6 +119,20 @@ pub(crate) fn parse(
     limits: ParseLimits,
     findings: &mut Vec<Finding>,
 ) -> Result<Option<Archive>, Error> {
+    let mut omitted = std::collections::BTreeMap::new();
+    let archive = parse_counted(src, limits, findings, &mut omitted)?;
+    findings.extend(crate::report::omitted_findings(&omitted));
+    Ok(archive)
+}
+
+/// [`parse`], leaving the findings past each code's cap counted in `omitted` for the caller to
+/// summarise once, with the rest of its report.
+pub(crate) fn parse_counted(
+    src: &dyn ReadAt,
+    limits: ParseLimits,
+    findings: &mut Vec<Finding>,
+    omitted: &mut std::collections::BTreeMap<crate::Code, u64>,
+) -> Result<Option<Archive>, Error> {
     let size = src.size();
     if size == 0 {
         findings.push(Finding::new(Code::EmptyFile, "the file is empty (0 bytes)"));
@@ -130,9 +144,8 @@ pub(crate) fn parse(
     };
     let cd_start = trailer.cd_offset + trailer.concat;
     let mut entries = read_directory(src, &trailer, limits, findings)?;
-    let mut omitted = std::collections::BTreeMap::new();
-    local::check_locals(src, &mut entries, findings, &mut omitted)?;
-    check_entries(&mut entries, findings, &mut omitted);
+    local::check_locals(src, &mut entries, findings, omitted)?;
+    check_entries(&mut entries, findings, omitted);
     names::check_collisions(&entries, findings);
     let mut archive = Archive {
         size,
@@ -144,9 +157,8 @@ pub(crate) fn parse(
         entries,
     };
     trailer::check_rivals(&trailer, &archive.entries, findings);
-    coverage::check(src, &mut archive, &trailer, limits.gap_scan_bytes, findings, &mut omitted)?;
-    crate::report::cap_per_code(findings, &mut omitted);
-    findings.extend(crate::report::omitted_findings(&omitted));
+    coverage::check(src, &mut archive, &trailer, limits.gap_scan_bytes, findings, omitted)?;
+    crate::report::cap_per_code(findings, omitted);
     Ok(Some(archive))
 }
 

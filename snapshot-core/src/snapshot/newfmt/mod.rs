@@ -69,7 +69,7 @@ pub(crate) fn inspect(ctx: &mut Ctx, sem: &mut Semantics) -> Result<(), Error> {
     archives::check(ctx, &mut st, &mut out, filed.archives)?;
     composer_blueprints(&filed.composer, &mut out);
     stage_tenants(&st, filed.stage_tenants, &mut out);
-    ctx.findings.extend(capped(out));
+    ctx.findings.extend(out);
     sem.newfmt = st;
     Ok(())
 }
@@ -277,7 +277,7 @@ pub(crate) fn conclude(ctx: &mut Ctx, sem: &mut Semantics, _facts: Vec<(usize, F
             format!("{} nested archives past the first {SNIFF_LIMIT} were not sniffed", st.unsniffed),
         ));
     }
-    ctx.findings.extend(capped(out));
+    ctx.findings.extend(out);
 }
 
 /// A `type` read from a file, shown only when it looks like a type name: a malformed file may
@@ -294,23 +294,4 @@ fn clip(s: &str) -> String {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
     }
-}
-
-/// Keeps the first few findings of each code and sums up the rest in one more, so an archive
-/// with a million bad files still gives a readable report.
-fn capped(findings: Vec<Finding>) -> Vec<Finding> {
-    let cap = |code| if code == Code::DanglingReference { 5 } else { 20 };
-    let mut seen: BTreeMap<Code, usize> = BTreeMap::new();
-    let mut out = Vec::new();
-    for f in findings {
-        let n = seen.entry(f.code).or_default();
-        *n += 1;
-        if *n <= cap(f.code) {
-            out.push(f);
-        }
-    }
-    for (code, n) in seen.into_iter().filter(|(c, n)| *n > cap(*c)) {
-        out.push(Finding::new(code, format!("{} more findings like these were left out", n - cap(code))));
-    }
-    out
 }
