@@ -50,13 +50,20 @@ fn duplicates(src: &dyn ReadAt, entries: &[Entry], findings: &mut Vec<Finding>) 
                     "{} entries are named '{}' with different content ({}): Python, and so Cloudify's restore, reads the last copy (entry {}, byte {}); listings and extractors that keep the first file (unzip -n, 7-Zip -aos, bsdtar -k) show the first (entry {}, byte {}), and adm-zip refuses the archive{}",
                     copies.len(),
                     last.name,
-                    if meta_differs { "their CRC-32 or size differ" } else { "same CRC-32 and size, different stored bytes" },
+                    if meta_differs {
+                        "their CRC-32 or size differ"
+                    } else {
+                        "same CRC-32 and size, different stored bytes"
+                    },
                     last.index + 1,
                     last.local_offset,
                     first.index + 1,
                     first.local_offset,
                     if RESTORE_READS.contains(&last.name.as_str()) {
-                        format!("; restore reads {} and uses the last copy, not the one a reviewer sees first", last.name)
+                        format!(
+                            "; restore reads {} and uses the last copy, not the one a reviewer sees first",
+                            last.name
+                        )
                     } else {
                         String::new()
                     }
@@ -80,12 +87,16 @@ fn duplicates(src: &dyn ReadAt, entries: &[Entry], findings: &mut Vec<Finding>) 
 }
 
 /// Whether two copies with equal CRC and size also store the same bytes. Copies stored with a
-/// different method or compressed size, with unreadable headers, or larger than
-/// [`COMPARE_LIMIT`] count as the same: their CRC and size agree.
+/// different method, with unreadable headers, or larger than [`COMPARE_LIMIT`] count as the
+/// same (their CRC and size agree); with one method, a different compressed size is different
+/// bytes.
 fn same_stored_bytes(src: &dyn ReadAt, a: &Entry, b: &Entry) -> Result<bool, Error> {
     let (Some(sa), Some(sb)) = (a.data_offset, b.data_offset) else { return Ok(true) };
-    if a.method != b.method || a.compressed_size != b.compressed_size || a.compressed_size > COMPARE_LIMIT {
+    if a.method != b.method || a.compressed_size > COMPARE_LIMIT {
         return Ok(true);
+    }
+    if a.compressed_size != b.compressed_size {
+        return Ok(false); // same method, different stream: one copy's bytes are not the other's
     }
     let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     let mut done = 0u64;

@@ -54,7 +54,10 @@ pub(crate) fn check(buf: &[u8], want: Expect) -> (u64, Option<String>) {
             "the data descriptor says CRC {crc:08x}, {c} compressed / {u} uncompressed bytes, the central directory CRC {:08x}, {} / {}; Python, Info-ZIP and 7-Zip use the central values, streaming readers (Java ZipInputStream, bsdtar reading a pipe) the descriptor",
             want.crc, want.csize, want.usize
         ),
-        None => "the entry's flags promise a data descriptor after its data but the file ends first; streaming readers fail".into(),
+        None => {
+            "the entry's flags promise a data descriptor after its data but the file ends first; streaming readers fail"
+                .into()
+        }
     };
     (len, Some(msg))
 }

@@ -188,9 +188,15 @@ fn zip64_len(body: &[u8], ctx: &Ctx) -> Option<String> {
     let need = 8 * words + if s.disk { 4 } else { 0 };
     if body.len() > need {
         Some(if need == 0 {
-            format!("holds {} bytes though no header field is a ZIP64 sentinel; readers that read it positionally see other values", body.len())
+            format!(
+                "holds {} bytes though no header field is a ZIP64 sentinel; readers that read it positionally see other values",
+                body.len()
+            )
         } else {
-            format!("holds {} bytes but the header's sentinels ask for {need}; readers that read it positionally see other values", body.len())
+            format!(
+                "holds {} bytes but the header's sentinels ask for {need}; readers that read it positionally see other values",
+                body.len()
+            )
         })
     } else if body.len() < need && body.len() >= 8 * words {
         Some("lacks the disk start number its sentinel asks for".into())
@@ -226,7 +232,13 @@ fn ut(body: &[u8], ctx: &Ctx) -> Option<String> {
     if flags & 0xf8 != 0 {
         return Some(format!("sets reserved flag bits (0x{flags:02x})"));
     }
-    let want = if ctx.local { 1 + 4 * (flags & 7).count_ones() as usize } else if flags & 1 != 0 { 5 } else { 1 };
+    let want = if ctx.local {
+        1 + 4 * (flags & 7).count_ones() as usize
+    } else if flags & 1 != 0 {
+        5
+    } else {
+        1
+    };
     (body.len() != want).then(|| format!("is {} bytes but its flags 0x{flags:02x} call for {want}", body.len()))
 }
 
@@ -365,11 +377,7 @@ fn winzip_aes(body: &[u8], _: &Ctx) -> Option<String> {
 
 /// Python 3's name for a raw header name: UTF-8 when bit 11 is set, else CP437.
 fn python_name(raw: &[u8], flags: u16) -> String {
-    if flags & FLAG_UTF8 != 0 {
-        String::from_utf8_lossy(raw).into_owned()
-    } else {
-        super::names::cp437_string(raw)
-    }
+    if flags & FLAG_UTF8 != 0 { String::from_utf8_lossy(raw).into_owned() } else { super::names::cp437_string(raw) }
 }
 
 /// Whether a Unicode Path name names the header's own name (byte for byte, or as the UTF-8 of

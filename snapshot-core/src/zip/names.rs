@@ -40,7 +40,8 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
     let name = &entry.name;
     let at = entry.central_offset;
     let mut push = |code: Code, msg: String, sev: Option<Severity>| {
-        findings.push(Finding::new(code, msg).severity(sev.unwrap_or(code.default_severity())).at_path(name).at_offset(at));
+        findings
+            .push(Finding::new(code, msg).severity(sev.unwrap_or(code.default_severity())).at_path(name).at_offset(at));
     };
     let raw = entry.raw();
     if raw.contains(&0) {
@@ -241,7 +242,9 @@ fn directory_ness(entry: &Entry) -> Option<(Severity, String)> {
             if host == HOST_UNIX {
                 "the entry is marked a directory only by its Unix mode bits (no trailing slash): 7-Zip and bsdtar create a directory, Python's restore, Info-ZIP and Java a file".into()
             } else {
-                format!("the entry has a directory Unix mode but no trailing slash; made by system {host}, so every reader ignores the mode and writes a file")
+                format!(
+                    "the entry has a directory Unix mode but no trailing slash; made by system {host}, so every reader ignores the mode and writes a file"
+                )
             },
         ));
     }
@@ -255,7 +258,9 @@ fn directory_ness(entry: &Entry) -> Option<(Severity, String)> {
                     if host == HOST_FAT { " and bsdtar" } else { "" }
                 )
             } else {
-                format!("the entry has the MS-DOS directory attribute but no trailing slash; made by system {host}, so every common reader writes a file")
+                format!(
+                    "the entry has the MS-DOS directory attribute but no trailing slash; made by system {host}, so every common reader writes a file"
+                )
             },
         ));
     }

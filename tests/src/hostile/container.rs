@@ -255,3 +255,25 @@ impl Cases {
         );
     }
 }
+
+impl Cases {
+    /// ZipDiff's C1/C5 variants that hide records in an entry comment.
+    pub(super) fn entry_comments(&mut self) {
+        self.add_warn(
+            "H12",
+            "entry-comment",
+            &["entry-comment"],
+            "networks.json carries a file comment; Cloudify never writes one and every reader ignores it.",
+            with(l5(), |z| z.entry_mut("networks.json").comment = b"reviewed".to_vec()),
+        );
+        self.add(
+            "H12",
+            "entry-comment-signature",
+            &["entry-comment", "signature-in-comment"],
+            "A local header signature inside networks.json's file comment: signature-scanning readers see a record \
+             Python does not.",
+            with(l5(), |z| z.entry_mut("networks.json").comment = b"PK\x03\x04 hidden local header".to_vec()),
+        );
+        self.0.last_mut().expect("just pushed").errors = &["signature-in-comment"];
+    }
+}

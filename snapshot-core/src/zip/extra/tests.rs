@@ -63,7 +63,7 @@ fn per_id_length_rules() {
         (field(0x5455, &[3, 1, 2, 3, 4]), &local, false), // atime truncated
         (field(0x5455, &[1, 1, 2, 3, 4]), &central, true),
         (field(0x5455, &[7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), &central, false), // full in CD
-        (field(0x5455, &[1]), &central, false), // mtime flagged, missing
+        (field(0x5455, &[1]), &central, false),                                        // mtime flagged, missing
         (field(0x7875, &[1, 4, 0, 0, 0, 0, 4, 0, 0, 0, 0]), &local, true),
         (field(0x7875, &[]), &central, true),
         (field(0x7875, &[1, 4, 0, 0, 0, 0, 9, 0, 0]), &local, false), // GID size
