@@ -75,7 +75,7 @@ impl Case {
 pub fn cases() -> Vec<Case> {
     let mut v = Cases(Vec::new());
     v.container();
-    v.entry_comments();
+    v.zipdiff_container();
     v.names_and_modes();
     v.coverage();
     v.headers();
