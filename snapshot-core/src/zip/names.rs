@@ -388,4 +388,72 @@ mod tests {
         assert_eq!(decode(b"caf\x82", 0), "café");
         assert_eq!(decode("café".as_bytes(), 0), "café");
     }
+
+    fn entry(name: &str, host: u8, attr: u32, size: u64) -> Entry {
+        Entry {
+            index: 0,
+            name: name.into(),
+            raw_name: None,
+            flags: 0,
+            method: METHOD_STORED,
+            crc: 0,
+            compressed_size: size,
+            uncompressed_size: size,
+            external_attr: attr,
+            create_system: host,
+            central_offset: 0,
+            local_offset: 0,
+            data_offset: None,
+            readable: true,
+            unicode_name: None,
+            local_zip64: false,
+        }
+    }
+
+    /// The A4 matrix: who makes a directory of what (zipdiff-research §2 A4).
+    #[test]
+    fn directory_ness_by_host_and_attributes() {
+        use Severity::{Error, Warning};
+        let sev = |e: Entry| directory_ness(&e).map(|(s, _)| s);
+        let (file, dir) = (0o100_644 << 16, 0o040_755 << 16);
+        assert_eq!(sev(entry("a/", 3, dir | 0x10, 0)), None); // Python 3's directory
+        assert_eq!(sev(entry("a/", 3, 0x41ED_0000, 0)), None); // Python 2.7's directory
+        let py27 = Entry { uncompressed_size: 0, ..entry("a/", 3, dir, 2) };
+        assert_eq!(sev(py27), None); // Python 2.7's empty DEFLATE stream
+        assert_eq!(sev(entry("a/", 3, dir, 5)), Some(Error)); // hidden bytes
+        assert_eq!(sev(entry("a/", 3, file, 0)), Some(Warning)); // attributes say file
+        assert_eq!(sev(entry("a/", 0, 0x20, 0)), Some(Warning));
+        assert_eq!(sev(entry("a", 3, dir, 1)), Some(Error)); // 7-Zip, bsdtar: directory
+        assert_eq!(sev(entry("a", 0, dir, 1)), Some(Warning)); // mode ignored off Unix
+        for host in [0, 6, 11, 14] {
+            assert_eq!(sev(entry("a", host, 0x10, 1)), Some(Error), "host {host}");
+        }
+        assert_eq!(sev(entry("a", 19, 0x10, 1)), Some(Warning));
+        assert_eq!(sev(entry("a", 3, file, 1)), None);
+    }
+
+    #[test]
+    fn python_reads_cp437_without_the_flag() {
+        assert_eq!(cp437_string("café".as_bytes()), "caf├⌐");
+        assert_eq!(cp437_string(b"caf\x82"), "café");
+    }
+
+    fn severities(name: &str, flags: u16) -> Vec<(Code, Severity)> {
+        let mut e = entry(name, 3, 0o100_644 << 16, 1);
+        e.flags = flags;
+        let mut f = Vec::new();
+        check_name(&e, &mut f);
+        f.iter().map(|f| (f.code, f.severity)).collect()
+    }
+
+    #[test]
+    fn name_severities_follow_the_readers() {
+        assert_eq!(severities("a\\b", 0), vec![(Code::BackslashInName, Severity::Error)]);
+        assert_eq!(severities("x/a\\b", 0), vec![(Code::BackslashInName, Severity::Warning)]);
+        assert_eq!(severities("a\x01b", 0), vec![(Code::ControlCharInName, Severity::Error)]);
+        assert_eq!(severities("x/café", 0), vec![(Code::NameEncodingAmbiguous, Severity::Warning)]);
+        assert_eq!(severities("x/aux.py", 0), vec![(Code::WindowsUnsafeName, Severity::Warning)]);
+        assert_eq!(severities("x/b/.", 0), vec![(Code::NameCollision, Severity::Error)]);
+        assert!(severities("blueprints/t/b/blueprint.yaml", 0).is_empty());
+    }
 }
