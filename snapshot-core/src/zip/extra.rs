@@ -259,7 +259,8 @@ fn ux(body: &[u8], _: &Ctx) -> Option<String> {
     if body[0] != 1 {
         return Some(format!("has version {} (1 expected)", body[0]));
     }
-    let uid = *body.get(1)? as usize;
+    let Some(&uid) = body.get(1) else { return Some("ends before its UID size".into()) };
+    let uid = uid as usize;
     let Some(&gid) = body.get(2 + uid) else {
         return Some(format!("declares a {uid}-byte UID running past the field"));
     };
@@ -358,7 +359,7 @@ fn cms_signature(body: &[u8], _: &Ctx) -> Option<String> {
         Some(l) if l < 0x80 => (l as usize, 2),
         Some(l @ 0x81..=0x84) => {
             let n = (l & 0x7f) as usize;
-            let bytes = rest.get(1..1 + n)?;
+            let Some(bytes) = rest.get(1..1 + n) else { return Some("ends inside its DER length".into()) };
             (bytes.iter().fold(0usize, |a, &b| a.saturating_mul(256).saturating_add(b as usize)), 2 + n)
         }
         _ => return Some("has an unreadable DER length".into()),

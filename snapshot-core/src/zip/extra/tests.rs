@@ -69,6 +69,8 @@ fn per_id_length_rules() {
         (field(0x7875, &[1, 4, 0, 0, 0, 0, 9, 0, 0]), &local, false), // GID size
         (field(0x7875, &[1, 9, 0]), &local, false),                   // UID size
         (field(0x7875, &[2, 0, 0]), &local, false),                   // version
+        (field(0x7875, &[1]), &local, false),                         // no UID size
+        (field(0x10c5, &[0x30, 0x82, 1]), &central, false),           // cut DER length
         (field(0x7855, &[1, 0, 2, 0]), &local, true),
         (field(0x7855, &[1, 0, 2, 0]), &central, false),
         (field(0x5855, &[0; 12]), &local, true),
@@ -143,4 +145,34 @@ fn bsdtar_reads_the_local_copy() {
     let x = up(1, b"zzz", b"other");
     let ex = walk(&x, &Ctx { local: true, ..cd(n) });
     assert_eq!(unicode_path_local(&ex.unicode_paths, n), Some(n.to_vec()));
+}
+
+/// Hostile bytes never panic: every ID in the table with every body length up to 40, in both
+/// headers, and a pseudo-random walk.
+#[test]
+fn arbitrary_bodies_never_panic() {
+    let ids: Vec<u16> = RULES.iter().map(|r| r.0).chain([0x7075, 0x0001, 0xffff]).collect();
+    let mut x: u32 = 0x1234_5678;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x as u8
+    };
+    for &id in &ids {
+        for len in 0..40 {
+            let body: Vec<u8> = (0..len).map(|_| next()).collect();
+            let bytes = field(id, &body);
+            for local in [false, true] {
+                let ctx = Ctx { local, comment: b"c", ..cd(b"n") };
+                let ex = walk(&bytes, &ctx);
+                let _ = unicode_path_central(&ex.unicode_paths, &ctx);
+                let _ = unicode_path_local(&ex.unicode_paths, b"n");
+            }
+        }
+    }
+    for len in 0..200 {
+        let bytes: Vec<u8> = (0..len).map(|_| next()).collect();
+        let _ = walk(&bytes, &cd(b"n"));
+    }
 }
