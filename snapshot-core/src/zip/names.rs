@@ -31,6 +31,7 @@ const MAX_DEFLATE_RATIO: u64 = 1032;
 /// Name, type, mode, method and flag checks for one entry.
 pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
     check_name(entry, findings);
+    check_unicode_name(entry, findings);
     check_type_and_mode(entry, findings);
     check_method_and_flags(entry, findings);
 }
@@ -147,6 +148,33 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
             Some(Severity::Error),
         );
     }
+}
+
+/// The path checks on the name Python 3.12+ and Info-ZIP take from a Unicode Path extra field
+/// (A3, H19): a traversal there escapes on those readers only.
+fn check_unicode_name(entry: &Entry, findings: &mut Vec<Finding>) {
+    let Some(u) = entry.unicode_name.as_deref() else { return };
+    let u = String::from_utf8_lossy(u);
+    let unified = u.replace('\\', "/");
+    let drive = unified.len() >= 2 && unified.as_bytes()[1] == b':' && unified.as_bytes()[0].is_ascii_alphabetic();
+    let (code, what) = if unified.split('/').any(|p| p == "..") {
+        (Code::PathTraversal, "has '..' components")
+    } else if unified.starts_with('/') || drive {
+        (Code::AbsolutePath, "is absolute")
+    } else {
+        return;
+    };
+    findings.push(
+        Finding::new(
+            code,
+            format!(
+                "the name Python 3.12+ and Info-ZIP take from the Unicode Path extra field, '{u}', {what}; the header name '{}' looks harmless to every other reader",
+                entry.name
+            ),
+        )
+        .at_path(&entry.name)
+        .at_offset(entry.central_offset),
+    );
 }
 
 /// Types and modes (H2, A9): links, special files, mode bits, directories with data.

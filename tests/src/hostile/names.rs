@@ -165,7 +165,7 @@ impl Cases {
         self.add_err(
             "H19",
             "unicode-path-differs",
-            &["unicode-path-mismatch"],
+            &["unicode-path-mismatch", "path-traversal"],
             "blueprint.yaml carries an Info-ZIP Unicode Path extra naming '../../etc/cron.d/evil'; Python 3.12+ and \
              Info-ZIP use that name instead.",
             with(l5(), |z| {
