@@ -344,6 +344,14 @@ def main():
         "`WARNING:` lines, or for snapshot-verify a finding of any severity that the case expects or that",
         "the unmodified base snapshots do not have. \"Passed silently\" is everything else.",
         "",
+        "snapshot-verify's severities follow what readers extract (spec §11.7): an **error** when two readers",
+        "of the archive (Python's `zipfile` in Cloudify's restore, Info-ZIP, 7-Zip, libarchive, Go, Java,",
+        "Node) would extract different bytes for one name or see different sets of entries (different-content",
+        "duplicates, a Unicode Path field some readers apply, a name Info-ZIP rewrites, a data descriptor",
+        "that disagrees); a **warning** when they all agree and only some platform or tool still differs",
+        "(same-content duplicates, Windows-only names, malformed metadata-only extra fields, trailing bytes",
+        "no reader extracts). In the ZIP hazard rows, snapshot-verify's \"success exit, but reported\" means the readers agree.",
+        "",
     ]
 
     groups = [

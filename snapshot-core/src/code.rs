@@ -153,8 +153,8 @@ catalogue! {
         "The file ends before the structures it declares: it was cut, usually by an interrupted upload or copy.";
     EmptyFile = "empty-file", Error, Container, "A1",
         "The file is empty.";
-    EndRecordAmbiguous = "end-record-ambiguous", Error, Container, "A1/H10",
-        "More than one end-of-central-directory record is present; readers disagree on which one is the archive.";
+    EndRecordAmbiguous = "end-record-ambiguous", Error, Container, "A1/H10/H11a",
+        "More than one end-of-central-directory record is present, or (H11a) a second central directory sits at the declared offset while Python adjusts for prepended data; readers disagree on which one is the archive and list different entries.";
     EmbeddedEndRecord = "embedded-end-record", Info, Container, "H10",
         "An end record of a stored nested archive lies in the last 64 KiB inside an entry's data; readers that search backwards ignore it, a reader that scans forwards would stop there.";
     CommentLengthMismatch = "comment-length-mismatch", Error, Container, "A1/H12",
@@ -165,16 +165,18 @@ catalogue! {
         "Bytes precede the archive (a stub or a second archive); Python adjusts silently, other readers do not.";
     ArchiveComment = "archive-comment", Warning, Container, "A1/H12",
         "The archive has a comment; Cloudify never writes one.";
-    SignatureInComment = "signature-in-comment", Error, Container, "A1/H10/H12",
-        "A ZIP record signature hides inside a comment; some readers will parse it as a structure.";
+    SignatureInComment = "signature-in-comment", Error, Container, "A1/H10/H12/H12a",
+        "A ZIP record signature hides inside the archive comment or an entry comment (H12a): streaming and signature-scanning readers parse a structure there that Python and Info-ZIP do not, so they see different entries.";
+    EntryComment = "entry-comment", Warning, Container, "H12a",
+        "An entry has a file comment; Cloudify never writes one. Every reader ignores it (a warning: they agree), but comments can hide records from readers that scan for signatures (then `signature-in-comment`).";
     Zip64LocatorInvalid = "zip64-locator-invalid", Error, Container, "A1/A2/H13",
         "The ZIP64 end-record locator is damaged or points to no ZIP64 end record.";
     Zip64RecordInvalid = "zip64-record-invalid", Error, Container, "A1/A2/H13",
         "The ZIP64 end record is damaged (bad signature, size or version).";
     Zip64Mismatch = "zip64-mismatch", Error, Container, "A1/A2/H13",
         "The ZIP64 end record disagrees with the classic end record (entries, central directory size or offset).";
-    Zip64ExtraInvalid = "zip64-extra-invalid", Error, Container, "A2/H13",
-        "A field holds the ZIP64 sentinel but the entry has no usable ZIP64 extra field, or the extra field is inconsistent.";
+    Zip64ExtraInvalid = "zip64-extra-invalid", Error, Container, "A2/H13/H13a",
+        "A field holds the ZIP64 sentinel but no usable ZIP64 extra field supplies it (Python 3 refuses the archive, Info-ZIP reads on), or two ZIP64 extra fields differ (H13a: Python reads the first, Java ZipInputStream the last); readers see different sizes or offsets.";
     MultiDisk = "multi-disk", Error, Container, "A1/H13",
         "The archive claims to span several disks; no Cloudify reader supports that.";
     CentralDirectoryOutOfBounds = "central-directory-out-of-bounds", Error, Container, "A1/H13",
@@ -218,7 +220,9 @@ catalogue! {
     EncryptedEntry = "encrypted-entry", Error, Data, "A4/H15",
         "The entry is encrypted; restore cannot extract it without a password.";
     DataDescriptor = "data-descriptor", Warning, Data, "H22",
-        "The entry uses a data descriptor; Cloudify's writer never does.";
+        "The entry uses a data descriptor; Cloudify's writer never does. A warning when every reader gets the same bytes; an error for a stored entry, whose end streaming readers (Java ZipInputStream) cannot find while Python reads the central sizes.";
+    DescriptorMismatch = "descriptor-mismatch", Error, Data, "H22/H22a",
+        "The data descriptor after the entry's data disagrees with the central directory (CRC, sizes or 32/64-bit width) or is missing; Python, Info-ZIP and 7-Zip read the central values, streaming readers (Java ZipInputStream, bsdtar on a pipe) the descriptor, so they extract different bytes.";
     CrcMismatch = "crc-mismatch", Error, Data, "A5/H17",
         "The entry's data does not match its CRC-32: the data is corrupt.";
     SizeMismatch = "size-mismatch", Error, Data, "A5/H18",
@@ -232,7 +236,7 @@ catalogue! {
     OutputBudgetExceeded = "output-budget-exceeded", Error, Data, "H3",
         "Decompression stopped at the output budget before the entry ended.";
     DirectoryWithData = "directory-with-data", Warning, Data, "H21",
-        "A directory entry carries data, or an entry is marked a directory without a trailing slash.";
+        "File or directory is ambiguous (A4): an error when readers disagree (a slash-named entry with data: extractors drop it, ZipFile.read() and streams return it; no slash but a Unix directory mode: 7-Zip and bsdtar make a directory, Python, Info-ZIP and Java a file; the MS-DOS directory bit from a DOS/NTFS host: 7-Zip and bsdtar make a directory), a warning when they all agree and only the attributes contradict the name.";
     VerificationIncomplete = "verification-incomplete", Error, Data, "A5",
         "Verification stopped (time limit or cancel) before every entry's data was checked; unchecked data counts as a failure.";
     DataNotVerified = "data-not-verified", Error, Data, "A5",
@@ -243,28 +247,32 @@ catalogue! {
         "The entry name has `..` components that escape the extraction root (zip slip).";
     AbsolutePath = "absolute-path", Error, Names, "A6/H1",
         "The entry name is absolute (leading `/`, drive letter or UNC prefix).";
-    BackslashInName = "backslash-in-name", Warning, Names, "A6/H1",
-        "The entry name holds a backslash; Windows tools treat it as a separator, Cloudify's restore on Linux does not.";
+    BackslashInName = "backslash-in-name", Warning, Names, "A6/H1/H21a",
+        "The entry name holds a backslash. An error when the name has no slash (H21a): bsdtar (any host) and Info-ZIP (MS-DOS host) split it into directories, Python's restore and 7-Zip write one file; a warning beside slashes, where every Linux reader writes it literally and only Windows tools split it.";
     NulInName = "nul-in-name", Error, Names, "A6/H1",
         "The entry name holds a NUL byte; C tools truncate it there.";
-    ControlCharInName = "control-char-in-name", Warning, Names, "A6/H1",
-        "The entry name holds control characters.";
+    ControlCharInName = "control-char-in-name", Error, Names, "A6/H1",
+        "The entry name holds control characters; Info-ZIP strips them (and can overwrite the file named without them), Python, 7-Zip and bsdtar keep them: readers write different names.";
     EmptyName = "empty-name", Error, Names, "A6/H1",
         "The entry has an empty name, or one that is only separators and dots.";
-    WindowsUnsafeName = "windows-unsafe-name", Info, Names, "H1",
-        "The entry name is a Windows device name or ends with a dot or space; extracting it on Windows fails or differs.";
+    WindowsUnsafeName = "windows-unsafe-name", Warning, Names, "H1",
+        "The entry name is a Windows device name (CON, PRN, AUX, NUL, COM0-9, LPT0-9, CONIN$, CONOUT$, with any extension), holds a character Windows forbids (< > : \" | ? *) or ends with a dot or space. A warning: every Linux reader (Python's restore, Info-ZIP, 7-Zip, bsdtar) agrees; Windows extractors write another name or to the device. A genuine blueprint file named like aux.py gets it too.";
     DuplicateName = "duplicate-name", Warning, Names, "A7/H8",
-        "Two entries have the same name; Python's restore keeps the last copy and testzip() checks only that one.";
+        "Two entries have the same name and the same content (CRC, size and stored bytes); a warning because every extractor writes the same bytes (Python keeps the last copy and testzip() checks only that one), though Go's fs.FS and adm-zip refuse duplicate names.";
+    DuplicateNameConflict = "duplicate-name-conflict", Error, Names, "A7/H8",
+        "Two entries have the same name and different content (CRC, size or stored bytes); an error because readers extract different bytes: Python, and so Cloudify's restore (metadata.json, the dumps, agents.json, rest-security.conf), reads the last copy, while listings and extractors that keep the first file (unzip -n, 7-Zip -aos, bsdtar -k) show the first, and adm-zip refuses the archive.";
     NameCollision = "name-collision", Warning, Names, "H9",
-        "Two names collide after case folding or path normalisation, or a file and a directory share a path.";
-    NameEncodingAmbiguous = "name-encoding-ambiguous", Info, Names, "A8/H20",
-        "A non-ASCII name without the UTF-8 flag: readers guess its encoding differently.";
-    NameNotUtf8 = "name-not-utf8", Warning, Names, "A8/H20",
-        "A name flagged as UTF-8 is not valid UTF-8.";
+        "Two names land on one path: Python's extraction path (B3: `a//b`, `./a/b`, `../a/b` are all `a/b`; Python, Info-ZIP, 7-Zip and bsdtar keep the last copy, Go, yauzl and Java list two), case or backslash folding (B4: only case-insensitive file systems and Windows tools merge them), or a file and a directory share a path; warnings, as extractors on Linux agree. An error for a last component `.` (`a/b/.`: Python writes `a/b`, Info-ZIP and 7-Zip fail).";
+    NameEncodingAmbiguous = "name-encoding-ambiguous", Warning, Names, "A8/H20",
+        "A non-ASCII name without the UTF-8 flag. An error when the bytes are not UTF-8 (Python writes its CP437 reading, Info-ZIP Latin-1 or raw bytes, 7-Zip and bsdtar raw bytes: no two agree); a warning when they are UTF-8 (Python 3 restores write CP437 mojibake, Python 2 restores, Info-ZIP, 7-Zip and bsdtar the UTF-8 bytes).";
+    NameNotUtf8 = "name-not-utf8", Error, Names, "A8/H20",
+        "A name flagged as UTF-8 is not valid UTF-8; every Python (2.7 to 3.13) raises UnicodeDecodeError opening the archive, so restore fails, while Info-ZIP drops the bad bytes and 7-Zip keeps them.";
     UnicodePathMismatch = "unicode-path-mismatch", Warning, Names, "H19",
-        "The Info-ZIP Unicode Path extra field names a different path than the entry name (Python 3.12+ uses it).";
+        "The Info-ZIP Unicode Path extra field (0x7075) names another path. An error when a common reader applies it (Python 3.12+ and Info-ZIP the last valid copy, 7-Zip and yauzl the first; Python up to 3.11, Java and Go ignore it) or when it is short or invalid UTF-8 (Python 3.12+ refuses the archive); a warning when its CRC or version makes every common reader ignore it.";
     ExtraFieldMalformed = "extra-field-malformed", Warning, Names, "H23",
-        "An extra field's lengths are inconsistent or a field appears twice.";
+        "An extra field breaks its format's length rules (ZIP64, NTFS, UT, Unix UX/Ux/ux, Unicode Comment, Xceed, growth hint, minizip-ng hash and signature, WinZip AES) or appears twice; a warning when only metadata is affected and every reader extracts the same bytes. An error when a field runs past the extra area: Python 3.7+, Java ZipFile, bsdtar and yauzl refuse the archive (central copy) or bsdtar the entry (local copy), while Info-ZIP and 7-Zip read on.";
+    DosDatetimeInvalid = "dos-datetime-invalid", Warning, Names, "H23/H23b",
+        "The entry's MS-DOS date or time is impossible (month 0 or 13+, day 0, hour 24+, …); every reader extracts the same bytes but sets a different modification time (Info-ZIP the current time, 7-Zip and bsdtar a normalised one).";
     SymlinkEntry = "symlink-entry", Error, Names, "H2",
         "The entry is a symbolic link; Cloudify never writes one and links let later entries escape the root.";
     SpecialFileEntry = "special-file-entry", Error, Names, "H2",

@@ -63,6 +63,36 @@ fn hostile_errors_fail_the_verdict() {
     }
 }
 
+/// Severity by what readers extract (spec §11.7): the codes a case lists in `errors` must appear as
+/// errors (readers disagree), the ones in `warnings` must appear and never as errors (they agree).
+#[test]
+fn hostile_severities_follow_the_readers() {
+    let mut failures = Vec::new();
+    let cases = hostile::cases();
+    assert!(cases.iter().filter(|c| !c.errors.is_empty()).count() >= 20, "too few severity cases");
+    assert!(cases.iter().filter(|c| !c.warnings.is_empty()).count() >= 10, "too few warning-only cases");
+    for case in &cases {
+        let level = if case.full { Level::Full } else { Level::Quick };
+        let report = check(&case.bytes, &case.file_name(), level, None);
+        let at =
+            |code: &str, sev: Severity| report.findings().iter().any(|f| f.code.as_str() == code && f.severity == sev);
+        for code in case.errors {
+            if !at(code, Severity::Error) {
+                failures.push(format!("{}: {code} is not an error", case.file_name()));
+            }
+        }
+        for code in case.warnings {
+            if at(code, Severity::Error) || !at(code, Severity::Warning) {
+                failures.push(format!("{}: {code} must be a warning (and no error)", case.file_name()));
+            }
+        }
+        if !case.errors.is_empty() {
+            assert!(report.has_errors(), "{} must fail", case.file_name());
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn era_samples_verify_without_errors_and_classify() {
     for snap in cloudify::era_samples() {

@@ -1,7 +1,8 @@
 //! The byte-coverage map (hazards §7 check 2): every byte of the file belongs to exactly one
 //! structure. Overlaps are zip bombs or damage; gaps hide entries or junk.
 
-use super::records::{EOCD64_LEN, LOCATOR_LEN, SIG_DESCRIPTOR, SIG_LOCAL};
+use super::descriptor::Expect;
+use super::records::{EOCD64_LEN, LOCATOR_LEN, SIG_LOCAL};
 use super::trailer::Trailer;
 use super::{Archive, FLAG_DESCRIPTOR};
 use crate::Error;
@@ -29,11 +30,14 @@ pub(crate) fn check(
         let Some(data_end) = e.data_end() else { continue };
         let mut end = data_end;
         if e.flags & FLAG_DESCRIPTOR != 0 {
-            let mut sig = [0u8; 4];
-            read_full(src, data_end, &mut sig)?;
-            let wide =
-                archive.zip64 && (e.compressed_size >= u32::MAX as u64 || e.uncompressed_size >= u32::MAX as u64);
-            end = end.saturating_add(if wide { 20 } else { 12 } + if sig == SIG_DESCRIPTOR { 4 } else { 0 });
+            let mut buf = [0u8; 24];
+            let got = read_full(src, data_end, &mut buf)?;
+            let want = Expect { crc: e.crc, csize: e.compressed_size, usize: e.uncompressed_size, wide: e.local_zip64 };
+            let (len, problem) = super::descriptor::check(&buf[..got], want);
+            end = end.saturating_add(len);
+            if let Some(msg) = problem {
+                findings.push(Finding::new(Code::DescriptorMismatch, msg).at_path(&e.name).at_offset(data_end));
+            }
         }
         ranges.push((e.local_offset, end, Owner::Entry(e.index)));
     }

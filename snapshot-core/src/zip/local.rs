@@ -2,7 +2,7 @@
 //! its central record field by field.
 
 use super::records::*;
-use super::{Entry, FLAG_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, names};
+use super::{Entry, FLAG_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, extra, names};
 use crate::Error;
 use crate::code::Code;
 use crate::report::Finding;
@@ -86,36 +86,94 @@ fn check_local(window: &mut HeaderWindow, entry: &mut Entry, findings: &mut Vec<
             ),
         );
     }
-    let lextras = parse_extras(lextra);
-    for problem in &lextras.problems {
-        push(Code::ExtraFieldMalformed, format!("local header extra fields: {problem}"));
+    let (later, lzip64) = local_extras(entry, &local, lname, lextra, at);
+    let (lu, lc, _, problem) = resolve_zip64(lzip64, local.usize, local.csize, None);
+    let descriptor = local.flags & FLAG_DESCRIPTOR != 0;
+    if let Some(problem) = problem.filter(|_| !descriptor) {
+        push(Code::Zip64ExtraInvalid, format!("local header: {problem}"));
     }
-    if local.flags & FLAG_DESCRIPTOR == 0 {
-        let (lu, lc, _, problem) = resolve_zip64(lextras.zip64.as_deref(), local.usize, local.csize, None);
-        if let Some(problem) = problem {
-            push(Code::Zip64ExtraInvalid, format!("local header: {problem}"));
-        }
-        if local.crc != entry.crc {
-            push(
-                Code::LocalCrcMismatch,
-                format!(
-                    "the local header's CRC-32 is {:08x} but the central directory's is {:08x}; Info-ZIP checks the data against one, Python's restore against the other",
-                    local.crc, entry.crc
-                ),
-            );
-        }
-        if lc != entry.compressed_size || lu != entry.uncompressed_size {
-            push(
-                Code::LocalSizeMismatch,
-                format!(
-                    "the local header declares {lc} compressed / {lu} uncompressed bytes but the central directory {} / {}",
-                    entry.compressed_size, entry.uncompressed_size
-                ),
-            );
-        }
+    // With a data descriptor the local values may be zero; non-zero ones are what streaming
+    // readers believe, so they must agree too.
+    if local.crc != entry.crc && (!descriptor || local.crc != 0) {
+        push(
+            Code::LocalCrcMismatch,
+            format!(
+                "the local header's CRC-32 is {:08x} but the central directory's is {:08x}; Info-ZIP checks the data against one, Python's restore against the other",
+                local.crc, entry.crc
+            ),
+        );
     }
+    if (lc != entry.compressed_size || lu != entry.uncompressed_size) && (!descriptor || lc != 0 || lu != 0) {
+        push(
+            Code::LocalSizeMismatch,
+            format!(
+                "the local header declares {lc} compressed / {lu} uncompressed bytes but the central directory {} / {}",
+                entry.compressed_size, entry.uncompressed_size
+            ),
+        );
+    }
+    findings.extend(later);
+    entry.local_zip64 = lzip64.is_some();
     entry.data_offset = Some(at + LOCAL_LEN as u64 + var_len as u64);
     Ok(())
+}
+
+/// The local header's extra fields (H23, H19): the walk's problems, a signed-length confusion,
+/// and the name bsdtar takes from a local Unicode Path field. Returns the findings and the
+/// local ZIP64 body.
+fn local_extras<'a>(
+    entry: &Entry,
+    local: &LocalFixed,
+    lname: &[u8],
+    lextra: &'a [u8],
+    at: u64,
+) -> (Vec<Finding>, Option<&'a [u8]>) {
+    let ctx = extra::Ctx {
+        local: true,
+        name: lname,
+        comment: &[],
+        flags: local.flags,
+        sentinels: extra::Sentinels {
+            usize: local.usize == u32::MAX,
+            csize: local.csize == u32::MAX,
+            ..extra::Sentinels::default()
+        },
+    };
+    let lextras = extra::walk(lextra, &ctx);
+    let mut out: Vec<Finding> = lextras
+        .problems
+        .iter()
+        .map(|p| {
+            Finding::new(p.code, format!("local header extra fields: {}", p.message))
+                .severity(p.severity)
+                .at_path(&entry.name)
+                .at_offset(at)
+        })
+        .collect();
+    let mut push = |code: Code, msg: String| out.push(Finding::new(code, msg).at_path(&entry.name).at_offset(at));
+    if local.extra_len >= 0x8000 {
+        push(
+            Code::ExtraFieldMalformed,
+            format!(
+                "the local header declares {} bytes of extra fields; readers that read the length as a signed 16-bit number (old Java and Android) misplace the data",
+                local.extra_len
+            ),
+        );
+    }
+    if let Some(bsdtar) = extra::unicode_path_local(&lextras.unicode_paths, lname) {
+        let central = entry.unicode_name.as_deref().unwrap_or(entry.raw());
+        if bsdtar != central && names::decode(&bsdtar, local.flags) != names::decode(central, entry.flags) {
+            push(
+                Code::LocalNameMismatch,
+                format!(
+                    "the local header's Unicode Path extra field makes the name '{}', the central directory's '{}'; bsdtar uses the local one, Python 3.12+, Info-ZIP and 7-Zip the central one",
+                    String::from_utf8_lossy(&bsdtar),
+                    String::from_utf8_lossy(central)
+                ),
+            );
+        }
+    }
+    (out, lextras.zip64)
 }
 
 /// Reads of local headers in file order through one moving window: headers of densely packed

@@ -4,7 +4,10 @@
 //! authoritative, offsets shifted by prepended data, last EOCD in the tail) and records every
 //! way the file departs from it, or from what other readers would see, as findings.
 
+mod collisions;
 mod coverage;
+mod descriptor;
+mod extra;
 mod local;
 mod names;
 pub(crate) mod records;
@@ -12,7 +15,7 @@ mod trailer;
 mod truncation;
 
 use crate::Error;
-use crate::code::Code;
+use crate::code::{Code, Severity};
 use crate::report::Finding;
 use crate::source::{ReadAt, read_full};
 use records::*;
@@ -54,6 +57,10 @@ pub(crate) struct Entry {
     /// Whether the data may be decompressed: false for entries whose headers are broken, whose
     /// data overlaps another entry, or that are encrypted or use an unknown method.
     pub readable: bool,
+    /// The name Python 3.12+ extracts when a central Unicode Path extra field (0x7075) changes it.
+    pub unicode_name: Option<Box<[u8]>>,
+    /// Whether the local header carries a ZIP64 extra field (a data descriptor is then 64-bit).
+    pub local_zip64: bool,
 }
 
 impl Entry {
@@ -146,7 +153,7 @@ pub(crate) fn parse_counted(
     let mut entries = read_directory(src, &trailer, limits, findings)?;
     local::check_locals(src, &mut entries, findings, omitted)?;
     check_entries(&mut entries, findings, omitted);
-    names::check_collisions(&entries, findings);
+    collisions::check_collisions(src, &entries, findings)?;
     let mut archive = Archive {
         size,
         zip64: trailer.eocd64_offset.is_some(),
@@ -228,9 +235,10 @@ fn read_directory(
             );
             break;
         };
-        let raw_name = var[..fixed.name_len as usize].to_vec();
-        let extra = &var[fixed.name_len as usize..fixed.name_len as usize + fixed.extra_len as usize];
-        let entry = central_entry(entries.len(), pos, &fixed, raw_name, extra, trailer.concat, findings);
+        let (raw_name, rest) = var.split_at(fixed.name_len as usize);
+        let (extra, comment) = rest.split_at(fixed.extra_len as usize);
+        let entry =
+            central_entry(entries.len(), pos, &fixed, raw_name.to_vec(), (extra, comment), trailer.concat, findings);
         entries.push(entry);
         pos += (CENTRAL_LEN + var_len) as u64;
     }
@@ -308,41 +316,41 @@ fn central_entry(
     at: u64,
     fixed: &CentralFixed,
     raw_name: Vec<u8>,
-    extra: &[u8],
+    tail: (&[u8], &[u8]),
     concat: u64,
     findings: &mut Vec<Finding>,
 ) -> Entry {
     let name = names::decode(&raw_name, fixed.flags);
-    let extras = parse_extras(extra);
-    for problem in &extras.problems {
-        findings.push(
-            Finding::new(Code::ExtraFieldMalformed, format!("central directory extra fields: {problem}"))
-                .at_path(&name)
-                .at_offset(at),
-        );
+    let (extra, comment) = tail;
+    let ctx = extra::Ctx {
+        local: false,
+        name: &raw_name,
+        comment,
+        flags: fixed.flags,
+        sentinels: extra::Sentinels {
+            usize: fixed.usize == u32::MAX,
+            csize: fixed.csize == u32::MAX,
+            offset: fixed.local_offset == u32::MAX,
+            disk: fixed.disk_start == u16::MAX,
+        },
+    };
+    let extras = extra::walk(extra, &ctx);
+    let mut push = |p: extra::Problem| {
+        findings.push(Finding::new(p.code, p.message).severity(p.severity).at_path(&name).at_offset(at));
+    };
+    for p in extras.problems.iter().cloned() {
+        push(extra::Problem { message: format!("central directory extra fields: {}", p.message), ..p });
     }
     let (usize, csize, offset, problem) =
-        resolve_zip64(extras.zip64.as_deref(), fixed.usize, fixed.csize, Some(fixed.local_offset));
-    if let Some(problem) = problem {
-        findings.push(Finding::new(Code::Zip64ExtraInvalid, problem).at_path(&name).at_offset(at));
+        resolve_zip64(extras.zip64, fixed.usize, fixed.csize, Some(fixed.local_offset));
+    if let Some(message) = problem {
+        push(extra::Problem { code: Code::Zip64ExtraInvalid, severity: Severity::Error, message });
     }
-    if let Some((version, crc, uname)) = &extras.unicode_path {
-        let name_crc = crc32fast::hash(&raw_name);
-        let differs = uname.as_slice() != raw_name.as_slice() && String::from_utf8_lossy(uname) != name;
-        if *version != 1 || *crc != name_crc || differs || std::str::from_utf8(uname).is_err() {
-            findings.push(
-                Finding::new(
-                    Code::UnicodePathMismatch,
-                    format!(
-                        "the Unicode Path extra field names '{}' (version {version}, name CRC {}); Python 3.12+ and Info-ZIP may extract that name instead",
-                        String::from_utf8_lossy(uname),
-                        if *crc == name_crc { "matches" } else { "does not match" }
-                    ),
-                )
-                .at_path(&name)
-                .at_offset(at),
-            );
-        }
+    let (up_problem, unicode_name) = extra::unicode_path_central(&extras.unicode_paths, &ctx);
+    up_problem.into_iter().for_each(&mut push);
+    descriptor::check_comment(comment, &mut push);
+    if let Some(message) = descriptor::dos_datetime(fixed.mdate, fixed.mtime) {
+        push(extra::Problem { code: Code::DosDatetimeInvalid, severity: Severity::Warning, message });
     }
     if fixed.disk_start != 0 {
         findings.push(
@@ -366,6 +374,8 @@ fn central_entry(
         local_offset: offset.unwrap_or(0).saturating_add(concat),
         data_offset: None,
         readable: true,
+        unicode_name,
+        local_zip64: false,
     }
 }
 

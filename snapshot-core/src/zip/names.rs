@@ -2,9 +2,8 @@
 //! flags and declared ratios; and collisions between names.
 
 use super::{Entry, FLAG_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, METHOD_DEFLATE, METHOD_STORED};
-use crate::code::Code;
+use crate::code::{Code, Severity};
 use crate::report::Finding;
-use std::collections::{HashMap, HashSet};
 
 /// Decodes a raw name the way Python does for display: UTF-8 when flagged or valid, else CP437.
 pub(crate) fn decode(raw: &[u8], flags: u16) -> String {
@@ -13,6 +12,11 @@ pub(crate) fn decode(raw: &[u8], flags: u16) -> String {
         Err(_) if flags & FLAG_UTF8 != 0 => String::from_utf8_lossy(raw).into_owned(),
         Err(_) => raw.iter().map(|&b| cp437(b)).collect(),
     }
+}
+
+/// The raw bytes read as CP437, as Python 3 reads a name without the UTF-8 flag.
+pub(crate) fn cp437_string(raw: &[u8]) -> String {
+    raw.iter().map(|&b| cp437(b)).collect()
 }
 
 fn cp437(b: u8) -> char {
@@ -27,6 +31,7 @@ const MAX_DEFLATE_RATIO: u64 = 1032;
 /// Name, type, mode, method and flag checks for one entry.
 pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
     check_name(entry, findings);
+    check_unicode_name(entry, findings);
     check_type_and_mode(entry, findings);
     check_method_and_flags(entry, findings);
 }
@@ -35,19 +40,35 @@ pub(crate) fn check_entry(entry: &Entry, findings: &mut Vec<Finding>) {
 fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
     let name = &entry.name;
     let at = entry.central_offset;
-    let mut push = |code: Code, msg: String| findings.push(Finding::new(code, msg).at_path(name).at_offset(at));
+    let mut push = |code: Code, msg: String, sev: Option<Severity>| {
+        findings
+            .push(Finding::new(code, msg).severity(sev.unwrap_or(code.default_severity())).at_path(name).at_offset(at));
+    };
     let raw = entry.raw();
     if raw.contains(&0) {
-        push(Code::NulInName, "the name holds a NUL byte; C tools see only the part before it".into());
+        push(Code::NulInName, "the name holds a NUL byte; C tools see only the part before it".into(), None);
     }
     if raw.iter().any(|&b| b < 0x20 && b != 0 || b == 0x7f) {
-        push(Code::ControlCharInName, "the name holds control characters".into());
+        push(
+            Code::ControlCharInName,
+            "the name holds control characters; Info-ZIP strips them (and may overwrite the file named without them), Python, 7-Zip and bsdtar keep them".into(),
+            None,
+        );
     }
     if raw.contains(&b'\\') {
-        push(
-            Code::BackslashInName,
-            "the name holds a backslash; Windows tools treat it as a separator, Cloudify's restore on Linux writes it literally".into(),
-        );
+        if raw.contains(&b'/') {
+            push(
+                Code::BackslashInName,
+                "the name holds a backslash beside slashes; every Linux reader (Python's restore, Info-ZIP, 7-Zip, bsdtar) writes it literally, Windows tools treat it as a separator".into(),
+                None,
+            );
+        } else {
+            push(
+                Code::BackslashInName,
+                "the name has backslashes and no slash: bsdtar (any host) and Info-ZIP (MS-DOS host) treat them as separators and write a directory tree, Python's restore and 7-Zip write one file with backslashes in its name".into(),
+                Some(Severity::Error),
+            );
+        }
     }
     let unified: std::borrow::Cow<str> =
         if name.contains('\\') { name.replace('\\', "/").into() } else { name.as_str().into() };
@@ -56,6 +77,7 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
         push(
             Code::AbsolutePath,
             "the name is absolute; Python's restore strips the prefix silently, other extractors write outside the target".into(),
+            None,
         );
     }
     // One pass over the components: climbing out of the root, '..' anywhere, anything real.
@@ -84,23 +106,75 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
                 "the name has '..' components; Cloudify never writes them and extractors resolve them differently"
                     .into()
             },
+            None,
         );
     }
     if !real {
-        push(Code::EmptyName, "the name is empty or consists only of separators and dots".into());
+        push(Code::EmptyName, "the name is empty or consists only of separators and dots".into(), None);
     }
     if windows {
-        push(Code::WindowsUnsafeName, "a name component is a Windows device name or ends with a dot or space".into());
-    }
-    if !raw.is_ascii() && entry.flags & FLAG_UTF8 == 0 {
         push(
-            Code::NameEncodingAmbiguous,
-            "a non-ASCII name without the UTF-8 flag: Python 3 reads it as CP437, Python 2 writers meant UTF-8".into(),
+            Code::WindowsUnsafeName,
+            "a name component is a Windows device name (CON, NUL, COM1, LPT1, CONIN$ …), holds a character Windows forbids (< > : \" | ? *) or ends with a dot or space; every Linux reader agrees on it, Windows extractors write another name or to the device".into(),
+            None,
         );
     }
-    if entry.flags & FLAG_UTF8 != 0 && std::str::from_utf8(raw).is_err() {
-        push(Code::NameNotUtf8, "the name is flagged UTF-8 but is not valid UTF-8".into());
+    if !raw.is_ascii() && entry.flags & FLAG_UTF8 == 0 {
+        if std::str::from_utf8(raw).is_ok() {
+            push(
+                Code::NameEncodingAmbiguous,
+                "a non-ASCII UTF-8 name without the UTF-8 flag: Python 3 restores (5.1+) write it as CP437 mojibake, Python 2 restores, Info-ZIP, 7-Zip and bsdtar keep the UTF-8 bytes".into(),
+                Some(Severity::Warning),
+            );
+        } else {
+            push(
+                Code::NameEncodingAmbiguous,
+                "a non-ASCII name without the UTF-8 flag that is not UTF-8: Python writes its CP437 reading as UTF-8, Info-ZIP CP437 as Latin-1 or the raw bytes, 7-Zip and bsdtar the raw bytes, adm-zip U+FFFD: no two readers write the same name".into(),
+                Some(Severity::Error),
+            );
+        }
     }
+    if entry.flags & FLAG_UTF8 != 0 && std::str::from_utf8(raw).is_err() {
+        push(
+            Code::NameNotUtf8,
+            "the name is flagged UTF-8 but is not valid UTF-8: every Python (2.7 to 3.13) raises UnicodeDecodeError opening the archive, so restore fails; Java and bsdtar refuse it, Info-ZIP drops the bad bytes".into(),
+            None,
+        );
+    }
+    if name.rsplit('/').next() == Some(".") {
+        push(
+            Code::NameCollision,
+            "the name's last component is '.': Python writes it as its parent file, Info-ZIP and 7-Zip fail or keep another copy".into(),
+            Some(Severity::Error),
+        );
+    }
+}
+
+/// The path checks on the name Python 3.12+ and Info-ZIP take from a Unicode Path extra field
+/// (A3, H19): a traversal there escapes on those readers only.
+fn check_unicode_name(entry: &Entry, findings: &mut Vec<Finding>) {
+    let Some(u) = entry.unicode_name.as_deref() else { return };
+    let u = String::from_utf8_lossy(u);
+    let unified = u.replace('\\', "/");
+    let drive = unified.len() >= 2 && unified.as_bytes()[1] == b':' && unified.as_bytes()[0].is_ascii_alphabetic();
+    let (code, what) = if unified.split('/').any(|p| p == "..") {
+        (Code::PathTraversal, "has '..' components")
+    } else if unified.starts_with('/') || drive {
+        (Code::AbsolutePath, "is absolute")
+    } else {
+        return;
+    };
+    findings.push(
+        Finding::new(
+            code,
+            format!(
+                "the name Python 3.12+ and Info-ZIP take from the Unicode Path extra field, '{u}', {what}; the header name '{}' looks harmless to every other reader",
+                entry.name
+            ),
+        )
+        .at_path(&entry.name)
+        .at_offset(entry.central_offset),
+    );
 }
 
 /// Types and modes (H2, A9): links, special files, mode bits, directories with data.
@@ -153,17 +227,72 @@ fn check_type_and_mode(entry: &Entry, findings: &mut Vec<Finding>) {
             );
         }
     }
-    if entry.is_dir() && (entry.uncompressed_size > 0 || entry.compressed_size > 2) {
-        push(
-            Code::DirectoryWithData,
-            format!("the directory entry carries {} bytes of data", entry.uncompressed_size.max(entry.compressed_size)),
-        );
-    } else if !entry.is_dir() && entry.external_attr & 0x10 != 0 {
-        push(
-            Code::DirectoryWithData,
-            "the entry has the MS-DOS directory attribute but its name has no trailing slash".into(),
-        );
+    if let Some((sev, msg)) = directory_ness(entry) {
+        findings.push(Finding::new(Code::DirectoryWithData, msg).severity(sev).at_path(name).at_offset(at));
     }
+}
+
+/// Host systems (high byte of "version made by") whose attributes 7-Zip reads as MS-DOS ones.
+const HOST_FAT: u8 = 0;
+const HOST_UNIX: u8 = 3;
+fn dos_like(host: u8) -> bool {
+    matches!(host, HOST_FAT | 6 | 11 | 14) // FAT, HPFS, NTFS, VFAT
+}
+
+/// File or directory (A4, H21): the slash, the Unix mode and the MS-DOS attribute can each make
+/// an entry a directory for some reader.
+fn directory_ness(entry: &Entry) -> Option<(Severity, String)> {
+    let host = entry.create_system;
+    let mode_kind = (entry.external_attr >> 16) & 0o170000;
+    let dos_dir = entry.external_attr & 0x10 != 0;
+    if entry.is_dir() {
+        if entry.uncompressed_size > 0 || entry.compressed_size > 2 {
+            return Some((
+                Severity::Error,
+                format!(
+                    "the directory entry carries {} bytes of data: extractors (Python's restore, Info-ZIP, Java) make a directory and drop them, ZipFile.read(), testzip() and streaming readers return them, Go refuses the entry",
+                    entry.uncompressed_size.max(entry.compressed_size)
+                ),
+            ));
+        }
+        let says_file = (host == HOST_UNIX && mode_kind == 0o100000) || (dos_like(host) && !dos_dir);
+        return says_file.then(|| {
+            (
+                Severity::Warning,
+                "the name marks a directory but its attributes mark a file; every reader goes by the slash".into(),
+            )
+        });
+    }
+    if mode_kind == 0o040000 {
+        let sev = if host == HOST_UNIX { Severity::Error } else { Severity::Warning };
+        return Some((
+            sev,
+            if host == HOST_UNIX {
+                "the entry is marked a directory only by its Unix mode bits (no trailing slash): 7-Zip and bsdtar create a directory, Python's restore, Info-ZIP and Java a file".into()
+            } else {
+                format!(
+                    "the entry has a directory Unix mode but no trailing slash; made by system {host}, so every reader ignores the mode and writes a file"
+                )
+            },
+        ));
+    }
+    if dos_dir {
+        let sev = if dos_like(host) { Severity::Error } else { Severity::Warning };
+        return Some((
+            sev,
+            if dos_like(host) {
+                format!(
+                    "the entry has the MS-DOS directory attribute but no trailing slash (made by system {host}): 7-Zip{} creates a directory, Python's restore, Info-ZIP and Java a file",
+                    if host == HOST_FAT { " and bsdtar" } else { "" }
+                )
+            } else {
+                format!(
+                    "the entry has the MS-DOS directory attribute but no trailing slash; made by system {host}, so every common reader writes a file"
+                )
+            },
+        ));
+    }
+    None
 }
 
 /// Methods and flags (A3, A4, H3, H15, H16, H22): encryption, methods, descriptors, ratios.
@@ -186,9 +315,6 @@ fn check_method_and_flags(entry: &Entry, findings: &mut Vec<Finding>) {
             ),
         );
     }
-    if entry.flags & FLAG_DESCRIPTOR != 0 {
-        push(Code::DataDescriptor, "the entry uses a data descriptor; Cloudify's writer never does".into());
-    }
     if entry.method == METHOD_DEFLATE
         && entry.uncompressed_size > 1 << 20
         && entry.uncompressed_size / entry.compressed_size.max(1) > MAX_DEFLATE_RATIO
@@ -201,19 +327,42 @@ fn check_method_and_flags(entry: &Entry, findings: &mut Vec<Finding>) {
             ),
         );
     }
+    if entry.flags & FLAG_DESCRIPTOR != 0 && entry.method == METHOD_STORED {
+        findings.push(
+            Finding::new(
+                Code::DataDescriptor,
+                "a stored entry uses a data descriptor: streaming readers cannot find where its data ends (Java ZipInputStream refuses it), Python reads the central sizes",
+            )
+            .severity(Severity::Error)
+            .at_path(name)
+            .at_offset(at),
+        );
+    } else if entry.flags & FLAG_DESCRIPTOR != 0 {
+        findings.push(
+            Finding::new(Code::DataDescriptor, "the entry uses a data descriptor; Cloudify's writer never does")
+                .at_path(name)
+                .at_offset(at),
+        );
+    }
 }
 
 fn windows_unsafe(part: &str) -> bool {
     if part.is_empty() || part == "." || part == ".." {
         return false;
     }
-    let stem = part.split('.').next().unwrap_or("").to_ascii_uppercase();
-    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || (stem.len() == 4
-            && (stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.as_bytes()[3].is_ascii_digit()
-            && stem.as_bytes()[3] != b'0');
-    device || part.ends_with('.') || part.ends_with(' ') || part.contains(':')
+    // Windows compares device names case-insensitively, with or without an extension, after
+    // trimming trailing spaces and dots.
+    let stem = part.split('.').next().unwrap_or("").trim_end_matches(' ').to_ascii_uppercase();
+    let numbered = |p: &str| {
+        stem.strip_prefix(p).is_some_and(|d| {
+            let mut c = d.chars();
+            matches!((c.next(), c.next()), (Some('0'..='9' | '¹' | '²' | '³'), None))
+        })
+    };
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$")
+        || numbered("COM")
+        || numbered("LPT");
+    device || part.ends_with('.') || part.ends_with(' ') || part.contains(['<', '>', ':', '"', '|', '?', '*'])
 }
 
 fn special_kind(kind: u32) -> &'static str {
@@ -241,139 +390,6 @@ fn method_name(method: u16) -> &'static str {
     }
 }
 
-/// Duplicate names and names that collide after normalisation (A7, H8, H9).
-///
-/// Memory stays at a few words per entry: indices sorted by raw name for duplicates, and
-/// 64-bit hashes of normalised keys, confirmed by recomputing the keys of a matching pair.
-pub(crate) fn check_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by(|&a, &b| entries[a].raw().cmp(entries[b].raw()).then(a.cmp(&b)));
-    for group in order.chunk_by(|&a, &b| entries[a].raw() == entries[b].raw()).filter(|g| g.len() > 1) {
-        let copies: Vec<&Entry> = group.iter().map(|&i| &entries[i]).collect();
-        let last = copies[copies.len() - 1];
-        let same = copies.iter().all(|c| c.crc == last.crc && c.uncompressed_size == last.uncompressed_size);
-        findings.push(
-            Finding::new(
-                Code::DuplicateName,
-                format!(
-                    "{} entries are named '{}'{}; Python's restore extracts the last copy (entry {}, byte {}) and testzip() checks only that one",
-                    copies.len(),
-                    last.name,
-                    if same { " with the same content" } else { " with different content" },
-                    last.index + 1,
-                    last.local_offset
-                ),
-            )
-            .at_path(&last.name)
-            .at_offset(copies[0].central_offset),
-        );
-    }
-
-    // Case folding and slash/dot canonicalisation, excluding exact duplicates.
-    let mut norm: HashMap<u64, usize> = HashMap::with_capacity(entries.len());
-    let mut reported = HashSet::new();
-    for (i, e) in entries.iter().enumerate() {
-        let key = normalised_hash(&e.name);
-        match norm.get(&key) {
-            Some(&p) if normalise(&entries[p].name) == normalise(&e.name) => {
-                let prev = &entries[p];
-                if prev.raw() != e.raw() && reported.insert(key) {
-                    findings.push(
-                        Finding::new(
-                            Code::NameCollision,
-                            format!(
-                                "'{}' and '{}' name the same path on a case-insensitive or normalising file system",
-                                prev.name, e.name
-                            ),
-                        )
-                        .at_path(&e.name)
-                        .at_offset(e.central_offset),
-                    );
-                }
-            }
-            Some(_) => {}
-            None => {
-                norm.insert(key, i);
-            }
-        }
-    }
-    drop(norm);
-
-    // A file and a directory with the same path: `a` as a file and `a/…` below it.
-    let files: HashMap<u64, usize> = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.is_dir())
-        .map(|(i, e)| (hash(e.name.trim_matches('/')), i))
-        .collect();
-    let mut seen = HashSet::new();
-    for e in entries {
-        let trimmed = e.name.trim_end_matches('/');
-        let cut = if e.is_dir() { trimmed.len() } else { trimmed.rfind('/').unwrap_or(0) };
-        let dirs = &trimmed[..cut];
-        let mut ends: Vec<usize> = dirs.match_indices('/').map(|(i, _)| i).collect();
-        ends.push(dirs.len());
-        for end in ends.into_iter().filter(|&end| end > 0) {
-            let prefix = &dirs[..end];
-            if let Some(&f) = files.get(&hash(prefix))
-                && entries[f].name.trim_matches('/') == prefix
-                && seen.insert(hash(prefix))
-            {
-                let file = &entries[f];
-                findings.push(
-                    Finding::new(
-                        Code::NameCollision,
-                        format!("'{}' is a file, but '{}' uses it as a directory", file.name, e.name),
-                    )
-                    .at_path(&file.name)
-                    .at_offset(file.central_offset),
-                );
-            }
-        }
-    }
-}
-
-fn hash(s: &str) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    // A fixed-key hasher: the same archive gives the same findings in every run.
-    let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
-    h.write(s.as_bytes());
-    h.finish()
-}
-
-/// `hash(&normalise(name))` without building the string (ASCII names, the common case).
-fn normalised_hash(name: &str) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    if !name.is_ascii() {
-        return hash(&normalise(name));
-    }
-    let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
-    let mut first = true;
-    for part in name.split(['/', '\\']).filter(|p| !p.is_empty() && *p != ".") {
-        if !first {
-            h.write_u8(b'/');
-        }
-        first = false;
-        for b in part.bytes() {
-            h.write_u8(b.to_ascii_lowercase());
-        }
-    }
-    if name.ends_with('/') {
-        h.write_u8(b'/');
-    }
-    h.finish()
-}
-
-fn normalise(name: &str) -> String {
-    let lowered = name.replace('\\', "/").to_lowercase();
-    let parts: Vec<&str> = lowered.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
-    let mut key = parts.join("/");
-    if name.ends_with('/') {
-        key.push('/');
-    }
-    key
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,13 +400,88 @@ mod tests {
         assert!(windows_unsafe("com1.txt"));
         assert!(windows_unsafe("a."));
         assert!(windows_unsafe("file:stream"));
-        assert!(!windows_unsafe("COM0"));
+        assert!(windows_unsafe("COM0"));
+        assert!(windows_unsafe("lpt¹.log"));
+        assert!(windows_unsafe("conin$"));
+        assert!(windows_unsafe("nul .txt"));
+        assert!(windows_unsafe("a|b.yaml"));
+        assert!(windows_unsafe("what?"));
+        assert!(!windows_unsafe("COM10"));
         assert!(!windows_unsafe("console"));
+        assert!(!windows_unsafe("blueprint.yaml"));
     }
 
     #[test]
     fn cp437_fallback_for_invalid_utf8() {
         assert_eq!(decode(b"caf\x82", 0), "café");
         assert_eq!(decode("café".as_bytes(), 0), "café");
+    }
+
+    fn entry(name: &str, host: u8, attr: u32, size: u64) -> Entry {
+        Entry {
+            index: 0,
+            name: name.into(),
+            raw_name: None,
+            flags: 0,
+            method: METHOD_STORED,
+            crc: 0,
+            compressed_size: size,
+            uncompressed_size: size,
+            external_attr: attr,
+            create_system: host,
+            central_offset: 0,
+            local_offset: 0,
+            data_offset: None,
+            readable: true,
+            unicode_name: None,
+            local_zip64: false,
+        }
+    }
+
+    /// The A4 matrix: who makes a directory of what (zipdiff-research §2 A4).
+    #[test]
+    fn directory_ness_by_host_and_attributes() {
+        use Severity::{Error, Warning};
+        let sev = |e: Entry| directory_ness(&e).map(|(s, _)| s);
+        let (file, dir) = (0o100_644 << 16, 0o040_755 << 16);
+        assert_eq!(sev(entry("a/", 3, dir | 0x10, 0)), None); // Python 3's directory
+        assert_eq!(sev(entry("a/", 3, 0x41ED_0000, 0)), None); // Python 2.7's directory
+        let py27 = Entry { uncompressed_size: 0, ..entry("a/", 3, dir, 2) };
+        assert_eq!(sev(py27), None); // Python 2.7's empty DEFLATE stream
+        assert_eq!(sev(entry("a/", 3, dir, 5)), Some(Error)); // hidden bytes
+        assert_eq!(sev(entry("a/", 3, file, 0)), Some(Warning)); // attributes say file
+        assert_eq!(sev(entry("a/", 0, 0x20, 0)), Some(Warning));
+        assert_eq!(sev(entry("a", 3, dir, 1)), Some(Error)); // 7-Zip, bsdtar: directory
+        assert_eq!(sev(entry("a", 0, dir, 1)), Some(Warning)); // mode ignored off Unix
+        for host in [0, 6, 11, 14] {
+            assert_eq!(sev(entry("a", host, 0x10, 1)), Some(Error), "host {host}");
+        }
+        assert_eq!(sev(entry("a", 19, 0x10, 1)), Some(Warning));
+        assert_eq!(sev(entry("a", 3, file, 1)), None);
+    }
+
+    #[test]
+    fn python_reads_cp437_without_the_flag() {
+        assert_eq!(cp437_string("café".as_bytes()), "caf├⌐");
+        assert_eq!(cp437_string(b"caf\x82"), "café");
+    }
+
+    fn severities(name: &str, flags: u16) -> Vec<(Code, Severity)> {
+        let mut e = entry(name, 3, 0o100_644 << 16, 1);
+        e.flags = flags;
+        let mut f = Vec::new();
+        check_name(&e, &mut f);
+        f.iter().map(|f| (f.code, f.severity)).collect()
+    }
+
+    #[test]
+    fn name_severities_follow_the_readers() {
+        assert_eq!(severities("a\\b", 0), vec![(Code::BackslashInName, Severity::Error)]);
+        assert_eq!(severities("x/a\\b", 0), vec![(Code::BackslashInName, Severity::Warning)]);
+        assert_eq!(severities("a\x01b", 0), vec![(Code::ControlCharInName, Severity::Error)]);
+        assert_eq!(severities("x/café", 0), vec![(Code::NameEncodingAmbiguous, Severity::Warning)]);
+        assert_eq!(severities("x/aux.py", 0), vec![(Code::WindowsUnsafeName, Severity::Warning)]);
+        assert_eq!(severities("x/b/.", 0), vec![(Code::NameCollision, Severity::Error)]);
+        assert!(severities("blueprints/t/b/blueprint.yaml", 0).is_empty());
     }
 }

@@ -69,6 +69,7 @@ pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Op
     let (comment_len, end) = check_extent(src.size(), &tail, eocd_offset, &eocd, findings);
     let view = directory_view(src, eocd_offset, &eocd, findings)?;
     let mut trailer = resolve_concat(eocd_offset, comment_len, end, view, findings);
+    check_declared_directory(src, &trailer, findings)?;
     trailer.rivals = rivals;
     trailer.classic_entries = eocd.entries;
     Ok(Some(trailer))
@@ -343,6 +344,31 @@ fn check_zip64_record(eocd: &Eocd, at: u64, rec: &Eocd64, findings: &mut Vec<Fin
             .at_offset(at),
         );
     }
+}
+
+/// C4 (H11a): with prepended bytes, Python (and Info-ZIP, 7-Zip) read the directory where it
+/// physically ends; Go prefers the declared offset when a central record sits there. A record at
+/// the declared offset is a second directory: the two families list different entries.
+fn check_declared_directory(src: &dyn ReadAt, trailer: &Trailer, findings: &mut Vec<Finding>) -> Result<(), Error> {
+    if trailer.concat == 0 || trailer.cd_size == 0 {
+        return Ok(());
+    }
+    let mut sig = [0u8; 4];
+    if read_full(src, trailer.cd_offset, &mut sig)? == 4 && sig == SIG_CENTRAL {
+        findings.push(
+            Finding::new(
+                Code::EndRecordAmbiguous,
+                format!(
+                    "a central directory record sits at the declared offset {} as well as at byte {}, where Python finds the directory after adjusting for {} prepended bytes: Python, Info-ZIP and 7-Zip read one directory, readers that trust the declared offset (Go) the other",
+                    trailer.cd_offset,
+                    trailer.cd_offset.saturating_add(trailer.concat),
+                    trailer.concat
+                ),
+            )
+            .at_offset(trailer.cd_offset),
+        );
+    }
+    Ok(())
 }
 
 /// Python's `concat` (prepended bytes) from where the directory is declared and where it ends,

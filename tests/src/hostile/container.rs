@@ -255,3 +255,37 @@ impl Cases {
         );
     }
 }
+
+impl Cases {
+    /// ZipDiff's C1/C5 variants that hide records in an entry comment, and C4 (two directories).
+    pub(super) fn zipdiff_container(&mut self) {
+        let (orig, l) = l5().build_with_layout();
+        let mut bytes = vec![0u8; l.cd_offset];
+        bytes.extend_from_slice(&orig[l.cd_offset..l.cd_offset + l.cd_size]);
+        bytes.extend_from_slice(&orig);
+        self.raw_err(
+            "H11",
+            "two-directories",
+            &["end-record-ambiguous"],
+            "A copy of the central directory prepended so that it sits exactly at the declared offset: Python, \
+             Info-ZIP and 7-Zip adjust for the prefix and read the real directory, Go reads the copy.",
+            bytes,
+        );
+        self.add_warn(
+            "H12",
+            "entry-comment",
+            &["entry-comment"],
+            "networks.json carries a file comment; Cloudify never writes one and every reader ignores it.",
+            with(l5(), |z| z.entry_mut("networks.json").comment = b"reviewed".to_vec()),
+        );
+        self.add(
+            "H12",
+            "entry-comment-signature",
+            &["entry-comment", "signature-in-comment"],
+            "A local header signature inside networks.json's file comment: signature-scanning readers see a record \
+             Python does not.",
+            with(l5(), |z| z.entry_mut("networks.json").comment = b"PK\x03\x04 hidden local header".to_vec()),
+        );
+        self.0.last_mut().expect("just pushed").errors = &["signature-in-comment"];
+    }
+}

@@ -53,6 +53,11 @@ pub struct Case {
     pub bytes: Vec<u8>,
     /// Finding codes (from `snapshot-core`'s catalogue) that must appear.
     pub expect: &'static [&'static str],
+    /// Expected codes that must appear with severity error (their readers disagree), whatever
+    /// the code's default severity.
+    pub errors: &'static [&'static str],
+    /// Expected codes that must appear but never as an error (every reader agrees).
+    pub warnings: &'static [&'static str],
     /// Whether an expected code needs `--level full` (see [`FULL_CODES`]).
     pub full: bool,
     /// What the case builds and which tool misses it.
@@ -70,6 +75,7 @@ impl Case {
 pub fn cases() -> Vec<Case> {
     let mut v = Cases(Vec::new());
     v.container();
+    v.zipdiff_container();
     v.names_and_modes();
     v.coverage();
     v.headers();
@@ -168,6 +174,46 @@ impl Cases {
         bytes: Vec<u8>,
     ) {
         let full = expect.iter().any(|c| FULL_CODES.contains(c));
-        self.0.push(Case { name, class, bytes, expect, full, about });
+        self.0.push(Case { name, class, bytes, expect, errors: &[], warnings: &[], full, about });
+    }
+
+    /// A case whose `expect` codes must all appear as errors (readers extract different bytes,
+    /// names or entry sets).
+    fn add_err(
+        &mut self,
+        class: &'static str,
+        name: &'static str,
+        expect: &'static [&'static str],
+        about: &'static str,
+        zip: ZipBuilder,
+    ) {
+        self.raw_err(class, name, expect, about, zip.build());
+    }
+
+    /// [`Cases::add_err`] for hand-patched bytes.
+    fn raw_err(
+        &mut self,
+        class: &'static str,
+        name: &'static str,
+        expect: &'static [&'static str],
+        about: &'static str,
+        bytes: Vec<u8>,
+    ) {
+        self.raw(class, name, expect, about, bytes);
+        self.0.last_mut().expect("just pushed").errors = expect;
+    }
+
+    /// A case whose `expect` codes must all appear, none of them as an error (every reader
+    /// agrees; the finding says who would still differ).
+    fn add_warn(
+        &mut self,
+        class: &'static str,
+        name: &'static str,
+        expect: &'static [&'static str],
+        about: &'static str,
+        zip: ZipBuilder,
+    ) {
+        self.add(class, name, expect, about, zip);
+        self.0.last_mut().expect("just pushed").warnings = expect;
     }
 }

@@ -14,7 +14,7 @@ impl Cases {
         self.add("H1", "drive-relative", &["absolute-path"], PY, name(b"C:x"));
         self.add("H1", "drive-backslash", &["absolute-path", "backslash-in-name"], PY, name(b"C:\\x"));
         self.add("H1", "unc", &["absolute-path", "backslash-in-name"], PY, name(b"\\\\srv\\share\\x"));
-        self.add(
+        self.add_err(
             "H1",
             "backslash-dotdot",
             &["backslash-in-name"],
@@ -29,14 +29,14 @@ impl Cases {
             "A NUL inside the name: C tools (unzip lists it truncated) and Python see different names.",
             name(b"blueprints/default_tenant/a\0.yaml"),
         );
-        self.add(
+        self.add_err(
             "H1",
             "control-char",
             &["control-char-in-name"],
-            "A BEL control character in the name; terminals and logs render it.",
+            "A BEL control character in the name; terminals and logs render it, Info-ZIP strips it, Python keeps it.",
             name(b"blueprints/default_tenant/a\x07b.yaml"),
         );
-        self.add(
+        self.add_warn(
             "H1",
             "windows-device",
             &["windows-unsafe-name"],
@@ -113,10 +113,10 @@ impl Cases {
         );
 
         let agents = l5().entries.iter().find(|e| e.name == b"agents.json").cloned().expect("agents.json");
-        self.add(
+        self.add_err(
             "H8",
             "duplicate-first-corrupt",
-            &["duplicate-name", "crc-mismatch"],
+            &["duplicate-name-conflict", "crc-mismatch"],
             "Two agents.json entries; the first is corrupt. testzip() only reads the last copy and passes; unzip -t \
              reports the bad CRC.",
             with(l5(), |z| {
@@ -125,11 +125,12 @@ impl Cases {
                 z.entries.insert(0, first);
             }),
         );
-        self.add(
+        self.add_err(
             "H8",
             "duplicate-metadata",
-            &["duplicate-name"],
-            "Two metadata.json entries with different versions; Python's restore keeps the last one.",
+            &["duplicate-name-conflict"],
+            "Two metadata.json entries with different versions; Python's restore keeps the last one, unzip -n, 7zz -aos \
+             and bsdtar -k extract the first, listings show both.",
             with(l5(), |z| z.entries.insert(0, Entry::file("metadata.json", "{\"snapshot_version\": \"4.0.0\"}"))),
         );
         self.add(
@@ -161,10 +162,10 @@ impl Cases {
         upath.extend(zipw::crc32(yaml.as_bytes()).to_le_bytes());
         upath.extend(b"../../etc/cron.d/evil");
         upath[2] = (upath.len() - 4) as u8;
-        self.add(
+        self.add_err(
             "H19",
             "unicode-path-differs",
-            &["unicode-path-mismatch"],
+            &["unicode-path-mismatch", "path-traversal"],
             "blueprint.yaml carries an Info-ZIP Unicode Path extra naming '../../etc/cron.d/evil'; Python 3.12+ and \
              Info-ZIP use that name instead.",
             with(l5(), |z| {
@@ -173,21 +174,21 @@ impl Cases {
                 e.cd_extra = upath;
             }),
         );
-        self.add(
+        self.add_warn(
             "H20",
             "non-ascii-without-flag",
             &["name-encoding-ambiguous"],
             "A UTF-8 name without the UTF-8 flag: Python decodes it as CP437, others guess UTF-8.",
             name("blueprints/default_tenant/café.yaml".as_bytes()),
         );
-        self.add(
+        self.add_err(
             "H20",
             "utf8-flag-invalid",
             &["name-not-utf8"],
             "A name flagged UTF-8 that is not valid UTF-8.",
             l5().push(Entry::file(b"blueprints/default_tenant/bad\xff\xfe.yaml".as_slice(), "x\n").flags(0x800)),
         );
-        self.add(
+        self.add_err(
             "H21",
             "directory-with-data",
             &["directory-with-data"],
@@ -197,12 +198,151 @@ impl Cases {
                 Entry::dir("deployments/default_tenant/hello-world-dep/notes/").raw_compressed(b"data!".as_slice()),
             ),
         );
-        self.add(
+        self.add_err(
             "H21",
             "directory-without-slash",
             &["directory-with-data"],
             "An entry with directory attributes (S_IFDIR and the DOS bit) but no trailing slash.",
             l5().push(Entry::file("deployments/default_tenant/hello-world-dep/workdir", "x\n").attr(zipw::DIR_ATTR)),
+        );
+        self.zipdiff_names(yaml);
+    }
+}
+
+impl Cases {
+    /// ZipDiff's name classes (A3, A4, B1–B4) and the name rules of zipdetails' corpus.
+    fn zipdiff_names(&mut self, yaml: &'static str) {
+        let name = |n: &[u8]| l5().push(Entry::file(n, b"x\n".as_slice()));
+        let up = |version: u8, crc_of: &[u8], target: &[u8]| {
+            let mut body = vec![version];
+            body.extend(zipw::crc32(crc_of).to_le_bytes());
+            body.extend(target);
+            let mut f = vec![0x75, 0x70];
+            f.extend((body.len() as u16).to_le_bytes());
+            f.extend(body);
+            f
+        };
+        let y = yaml.as_bytes();
+        let with_up = |lfh: Vec<u8>, cd: Vec<u8>, flags: u16| {
+            with(l5(), |z| {
+                let e = z.entry_mut(yaml);
+                e.lfh_extra = lfh;
+                e.cd_extra = cd;
+                e.flags |= flags;
+            })
+        };
+        let two = [up(1, y, b"a.yaml"), up(1, y, b"b.yaml")].concat();
+        self.add_err(
+            "H19",
+            "unicode-path-two",
+            &["unicode-path-mismatch"],
+            "Two Unicode Path fields naming different files: 7-Zip, bsdtar and yauzl use the first, Python 3.12+ and \
+             Info-ZIP the last, Python up to 3.11 neither.",
+            with_up(two.clone(), two, 0),
+        );
+        self.add_err(
+            "H19",
+            "unicode-path-version0",
+            &["unicode-path-mismatch"],
+            "A version-0 Unicode Path naming another file: 7-Zip and bsdtar use it, Python and Info-ZIP do not.",
+            with_up(up(0, y, b"other.yaml"), up(0, y, b"other.yaml"), 0),
+        );
+        self.add_err(
+            "H19",
+            "unicode-path-with-utf8-flag",
+            &["unicode-path-mismatch"],
+            "The UTF-8 flag plus a Unicode Path naming another file: Python 3.12+, bsdtar and yauzl use it, Info-ZIP \
+             and 7-Zip do not.",
+            with_up(up(1, y, b"other.yaml"), up(1, y, b"other.yaml"), 0x800),
+        );
+        self.add_err(
+            "H19",
+            "unicode-path-short",
+            &["unicode-path-mismatch"],
+            "A 2-byte Unicode Path field in the central directory: Python 3.12+ refuses to open the archive, older \
+             Pythons ignore it.",
+            with_up(Vec::new(), vec![0x75, 0x70, 2, 0, 1, 0], 0),
+        );
+        self.add_err(
+            "H19",
+            "unicode-path-local-differs",
+            &["local-name-mismatch"],
+            "The local header's Unicode Path names x.yaml, the central one y.yaml: bsdtar uses the local copy, \
+             Python 3.12+, Info-ZIP and 7-Zip the central one.",
+            with_up(up(1, y, b"x.yaml"), up(1, y, b"y.yaml"), 0),
+        );
+        self.add_warn(
+            "H19",
+            "unicode-path-bad-crc",
+            &["unicode-path-mismatch"],
+            "A Unicode Path field whose CRC does not match the name: Python, Info-ZIP and 7-Zip ignore it.",
+            with_up(up(1, b"not the name", b"other.yaml"), up(1, b"not the name", b"other.yaml"), 0),
+        );
+        self.add_err(
+            "H20",
+            "non-ascii-cp437",
+            &["name-encoding-ambiguous"],
+            "A CP437 name (0x82) without the UTF-8 flag and not UTF-8: Python writes 'café', Info-ZIP and 7-Zip other \
+             bytes.",
+            name(b"blueprints/default_tenant/caf\x82.yaml"),
+        );
+        self.add_err(
+            "H21",
+            "directory-by-unix-mode",
+            &["directory-with-data"],
+            "No trailing slash, Unix mode S_IFDIR only (no DOS bit), made on Unix: 7-Zip and bsdtar create a \
+             directory, Python, Info-ZIP and Java a file.",
+            l5().push(Entry::file("deployments/default_tenant/hello-world-dep/workdir", "x\n").attr(0o040_755 << 16)),
+        );
+        self.add_err(
+            "H21",
+            "directory-by-dos-attr",
+            &["directory-with-data"],
+            "No trailing slash, MS-DOS directory attribute, made on MS-DOS: 7-Zip and bsdtar create a directory, the \
+             others a file.",
+            l5().push(Entry::file("deployments/default_tenant/hello-world-dep/workdir", "x\n").system(0).attr(0x10)),
+        );
+        self.add_err(
+            "H21",
+            "backslash-no-slash",
+            &["backslash-in-name"],
+            "'notes\\readme.txt' with no slash: bsdtar writes notes/readme.txt, Python's restore one file with a \
+             backslash in its name.",
+            name(b"notes\\readme.txt"),
+        );
+        self.add_warn(
+            "H8",
+            "duplicate-same-content",
+            &["duplicate-name"],
+            "networks.json twice with identical content: every extractor writes the same bytes; Go's fs.FS and \
+             adm-zip refuse duplicate names.",
+            with(l5(), |z| {
+                let copy = z.entry_mut("networks.json").clone();
+                z.entries.insert(0, copy);
+            }),
+        );
+        self.add_err(
+            "H9",
+            "dot-suffix",
+            &["name-collision"],
+            "'…/blueprint.yaml/.' beside blueprint.yaml: Python writes it over blueprint.yaml, Info-ZIP and 7-Zip \
+             fail.",
+            l5().push(Entry::file("blueprints/default_tenant/hello-world/blueprint.yaml/.", "x\n")),
+        );
+        self.add_warn(
+            "H9",
+            "dot-prefix-collision",
+            &["name-collision"],
+            "'./networks.json' beside networks.json: one path to Python, Info-ZIP, 7-Zip and bsdtar (last copy \
+             wins); Go, yauzl and Java list two entries.",
+            l5().push(Entry::file("./networks.json", "{}")),
+        );
+        self.add_warn(
+            "H1",
+            "windows-illegal-char",
+            &["windows-unsafe-name"],
+            "A pipe character in a file name: every Linux reader writes it, Windows extractors cannot.",
+            name(b"blueprints/default_tenant/a|b.yaml"),
         );
     }
 }

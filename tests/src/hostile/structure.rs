@@ -158,7 +158,7 @@ impl Cases {
                 with(l5(), |z| z.entry_mut("networks.json").method = Method::Other(method)),
             );
         }
-        self.add(
+        self.add_warn(
             "H22",
             "descriptor-signed",
             &["data-descriptor"],
@@ -173,14 +173,15 @@ impl Cases {
             "agents.json with an unsigned data descriptor; streaming readers must guess where the data ends.",
             with(l5(), |z| z.entry_mut("agents.json").descriptor = Some(Descriptor::Unsigned)),
         );
-        self.add(
+        self.add_err(
             "H23",
             "extra-overrun",
             &["extra-field-malformed"],
-            "An extended-timestamp extra field whose length (255) runs past the extra area.",
+            "An extended-timestamp extra field whose length (255) runs past the extra area: Python 3.7+ refuses the \
+             whole archive, Info-ZIP and 7-Zip read it.",
             with(l5(), |z| map(z, "networks.json", |e| e.extra(&[0x55, 0x54, 0xFF, 0, 1, 2, 3]))),
         );
-        self.add(
+        self.add_warn(
             "H23",
             "extra-duplicate",
             &["extra-field-malformed"],
@@ -204,6 +205,7 @@ impl Cases {
                 });
             }),
         );
+        self.zipdiff_headers();
     }
 
     /// H3, H5, H17, H18: the data itself.
@@ -328,6 +330,94 @@ impl Cases {
             &["nesting-too-deep"],
             "A blueprint archive that is a zip nested 33 deep. No tester recurses at all.",
             with(n1(), |z| set(z, "tenants/default_tenant/blueprints/hello-world.tar.gz", inner)),
+        );
+    }
+}
+
+impl Cases {
+    /// ZipDiff's header classes (A2: descriptors, multiple ZIP64) and zipdetails' malformed extras.
+    fn zipdiff_headers(&mut self) {
+        let (mut bytes, l) =
+            with(l5(), |z| z.entry_mut("networks.json").descriptor = Some(Descriptor::Signed)).build_with_layout();
+        let i = l5().entries.iter().position(|e| e.name == b"networks.json").expect("networks.json");
+        patch_u32(&mut bytes, l.entries[i].end - 8, 0);
+        self.raw_err(
+            "H22",
+            "descriptor-lies",
+            &["descriptor-mismatch"],
+            "networks.json's data descriptor says 0 compressed bytes: Python, Info-ZIP and 7-Zip read the central \
+             sizes, Java ZipInputStream the descriptor.",
+            bytes,
+        );
+        self.add_err(
+            "H22",
+            "descriptor-stored",
+            &["data-descriptor"],
+            "A stored entry with a data descriptor: streaming readers cannot find its end (Java ZipInputStream \
+             refuses it).",
+            with(l5(), |z| map(z, "networks.json", |e| e.stored().descriptor(Descriptor::Unsigned))),
+        );
+        self.add_err(
+            "H23",
+            "extra-overrun-local",
+            &["extra-field-malformed"],
+            "A local-header-only extra field running past the extra area: bsdtar refuses the entry, Python ignores \
+             local extras.",
+            with(l5(), |z| z.entry_mut("networks.json").lfh_extra = vec![0x55, 0x54, 9, 0, 1, b'a', b'b', b'c', b'd']),
+        );
+        self.add_err(
+            "H13",
+            "zip64-extra-duplicate-differs",
+            &["zip64-extra-invalid"],
+            "A ZIP64 entry with a second ZIP64 extra field holding sizes 0: Python reads the first, Java \
+             ZipInputStream the last.",
+            with(l5(), |z| {
+                map(z, "networks.json", |e| e.zip64().extra(&[[1u8, 0, 16, 0].as_slice(), &[0; 16]].concat()))
+            }),
+        );
+        for (name, extra, about) in [
+            (
+                "ut-truncated",
+                vec![0x55, 0x54, 5, 0, 3, 1, 2, 3, 4],
+                "A UT timestamp flagged mtime+atime holding only mtime.",
+            ),
+            (
+                "ux-bad-sizes",
+                vec![0x75, 0x78, 6, 0, 1, 4, 0, 0, 0, 0],
+                "An Info-ZIP ux field whose GID size runs past the field.",
+            ),
+            (
+                "xceed-truncated",
+                [[0x4e, 0x55, 8, 0].as_slice(), b"NUCX", &[9, 0, 0, 0]].concat(),
+                "A truncated Xceed Unicode field.",
+            ),
+            ("growth-hint-bad-sig", vec![0x20, 0xa2, 4, 0, 0xab, 0x12, 0, 0], "A growth hint with signature 0x12ab."),
+            (
+                "minizip-hash-overflow",
+                vec![0x51, 0x1a, 6, 0, 10, 0, 16, 0, 1, 2],
+                "A minizip-ng MD5 hash field with 2 of 16 digest bytes.",
+            ),
+            ("minizip-signature-empty", vec![0xc5, 0x10, 0, 0], "An empty minizip-ng CMS signature field."),
+            (
+                "ntfs-short",
+                vec![0x0a, 0, 8, 0, 0, 0, 0, 0, 1, 0, 24, 0],
+                "An NTFS times field cut inside its time record.",
+            ),
+        ] {
+            self.add_warn(
+                "H23",
+                name,
+                &["extra-field-malformed"],
+                about,
+                with(l5(), |z| map(z, "networks.json", |e| e.extra(&extra))),
+            );
+        }
+        self.add_warn(
+            "H23",
+            "bad-dos-date",
+            &["dos-datetime-invalid"],
+            "networks.json dated month 13: every reader extracts the same bytes with a different modification time.",
+            with(l5(), |z| z.entry_mut("networks.json").mdate = (44 << 9) | (13 << 5) | 1),
         );
     }
 }

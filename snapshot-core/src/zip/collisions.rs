@@ -1,0 +1,264 @@
+//! Duplicate names and names that collide (A7, H8, H9).
+//!
+//! Severity by what readers extract (spec §11.7): duplicates with different content are an error
+//! (Python, and so Cloudify's restore, reads the last copy; listings, `unzip -n`, `7zz -aos` and
+//! `bsdtar -k` the first); same-content duplicates and names that land on one path are warnings
+//! (the extractors agree on the last copy; listing APIs and case-insensitive file systems differ).
+//!
+//! Memory stays at a few words per entry: indices sorted by raw name for duplicates, and 64-bit
+//! hashes of the keys, confirmed by recomputing the keys of a matching pair.
+
+use super::Entry;
+use crate::Error;
+use crate::code::Code;
+use crate::report::Finding;
+use crate::source::{ReadAt, read_full};
+use std::collections::{HashMap, HashSet};
+
+/// Files restore reads by name: a conflicting duplicate of one of these changes the restore.
+const RESTORE_READS: &[&str] =
+    &["metadata.json", "pg_data", "es_data", "influxdb_data", "agents.json", "rest-security.conf"];
+
+/// Byte comparison of two same-sized copies stops here (a CRC and size match is trusted beyond).
+const COMPARE_LIMIT: u64 = 16 << 20;
+
+pub(crate) fn check_collisions(src: &dyn ReadAt, entries: &[Entry], findings: &mut Vec<Finding>) -> Result<(), Error> {
+    duplicates(src, entries, findings)?;
+    path_collisions(entries, findings);
+    file_and_directory(entries, findings);
+    Ok(())
+}
+
+/// Exact duplicates (A7, H8): `duplicate-name-conflict` when the copies' content differs.
+fn duplicates(src: &dyn ReadAt, entries: &[Entry], findings: &mut Vec<Finding>) -> Result<(), Error> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].raw().cmp(entries[b].raw()).then(a.cmp(&b)));
+    for group in order.chunk_by(|&a, &b| entries[a].raw() == entries[b].raw()).filter(|g| g.len() > 1) {
+        let copies: Vec<&Entry> = group.iter().map(|&i| &entries[i]).collect();
+        let (first, last) = (copies[0], copies[copies.len() - 1]);
+        let meta_differs = copies.iter().any(|c| c.crc != last.crc || c.uncompressed_size != last.uncompressed_size);
+        let mut bytes_differ = false;
+        if !meta_differs {
+            for c in &copies[..copies.len() - 1] {
+                bytes_differ |= !same_stored_bytes(src, c, last)?;
+            }
+        }
+        let finding = if meta_differs || bytes_differ {
+            Finding::new(
+                Code::DuplicateNameConflict,
+                format!(
+                    "{} entries are named '{}' with different content ({}): Python, and so Cloudify's restore, reads the last copy (entry {}, byte {}); listings and extractors that keep the first file (unzip -n, 7-Zip -aos, bsdtar -k) show the first (entry {}, byte {}), and adm-zip refuses the archive{}",
+                    copies.len(),
+                    last.name,
+                    if meta_differs {
+                        "their CRC-32 or size differ"
+                    } else {
+                        "same CRC-32 and size, different stored bytes"
+                    },
+                    last.index + 1,
+                    last.local_offset,
+                    first.index + 1,
+                    first.local_offset,
+                    if RESTORE_READS.contains(&last.name.as_str()) {
+                        format!(
+                            "; restore reads {} and uses the last copy, not the one a reviewer sees first",
+                            last.name
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+        } else {
+            Finding::new(
+                Code::DuplicateName,
+                format!(
+                    "{} entries are named '{}' with the same content; every extractor writes the same bytes (Python's restore keeps the last copy, entry {}, byte {}, and testzip() checks only that one), but Go's fs.FS and adm-zip refuse duplicate names",
+                    copies.len(),
+                    last.name,
+                    last.index + 1,
+                    last.local_offset
+                ),
+            )
+        };
+        findings.push(finding.at_path(&last.name).at_offset(first.central_offset));
+    }
+    Ok(())
+}
+
+/// Whether two copies with equal CRC and size also store the same bytes. Copies stored with a
+/// different method, with unreadable headers, or larger than [`COMPARE_LIMIT`] count as the
+/// same (their CRC and size agree); with one method, a different compressed size is different
+/// bytes.
+fn same_stored_bytes(src: &dyn ReadAt, a: &Entry, b: &Entry) -> Result<bool, Error> {
+    let (Some(sa), Some(sb)) = (a.data_offset, b.data_offset) else { return Ok(true) };
+    if a.method != b.method || a.compressed_size > COMPARE_LIMIT {
+        return Ok(true);
+    }
+    if a.compressed_size != b.compressed_size {
+        return Ok(false); // same method, different stream: one copy's bytes are not the other's
+    }
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    let mut done = 0u64;
+    while done < a.compressed_size {
+        let n = (a.compressed_size - done).min(1 << 16) as usize;
+        let ga = read_full(src, sa.saturating_add(done), &mut ba[..n])?;
+        let gb = read_full(src, sb.saturating_add(done), &mut bb[..n])?;
+        if ga != gb || ba[..ga] != bb[..gb] {
+            return Ok(false);
+        }
+        if ga < n {
+            break;
+        }
+        done += n as u64;
+    }
+    Ok(true)
+}
+
+/// Names that land on one path (H9): Python's extraction path (B3) and, separately, case and
+/// backslash folding (B4).
+fn path_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
+    let mut python: HashMap<u64, usize> = HashMap::with_capacity(entries.len());
+    let mut folded: HashMap<u64, usize> = HashMap::with_capacity(entries.len());
+    let mut reported = HashSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        let key = python_key(&e.name);
+        let h = hash(&key);
+        match python.get(&h) {
+            Some(&p) if python_key(&entries[p].name) == key => {
+                let prev = &entries[p];
+                if prev.raw() != e.raw() && reported.insert((0, h)) {
+                    let differ = prev.crc != e.crc || prev.uncompressed_size != e.uncompressed_size;
+                    findings.push(
+                        Finding::new(
+                            Code::NameCollision,
+                            format!(
+                                "'{}' and '{}' are one path to Python's extraction ('{key}'){}: Python, Info-ZIP, 7-Zip and bsdtar write one file and keep the last copy, Go, yauzl and Java list two entries",
+                                prev.name,
+                                e.name,
+                                if differ { " with different content" } else { "" }
+                            ),
+                        )
+                        .at_path(&e.name)
+                        .at_offset(e.central_offset),
+                    );
+                }
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                python.insert(h, i);
+            }
+        }
+        let key = normalise(&e.name);
+        let h = hash(&key);
+        match folded.get(&h) {
+            Some(&p) if normalise(&entries[p].name) == key => {
+                let prev = &entries[p];
+                if prev.raw() != e.raw() && reported.insert((1, h)) {
+                    findings.push(
+                        Finding::new(
+                            Code::NameCollision,
+                            format!(
+                                "'{}' and '{}' name the same path on a case-insensitive file system (Windows, macOS) or to Windows tools that read '\\' as a separator; every reader on Linux writes both",
+                                prev.name, e.name
+                            ),
+                        )
+                        .at_path(&e.name)
+                        .at_offset(e.central_offset),
+                    );
+                }
+            }
+            Some(_) => {}
+            None => {
+                folded.insert(h, i);
+            }
+        }
+    }
+}
+
+/// A file and a directory with the same path: `a` as a file and `a/…` below it.
+fn file_and_directory(entries: &[Entry], findings: &mut Vec<Finding>) {
+    let files: HashMap<u64, usize> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.is_dir())
+        .map(|(i, e)| (hash(e.name.trim_matches('/')), i))
+        .collect();
+    let mut seen = HashSet::new();
+    for e in entries {
+        let trimmed = e.name.trim_end_matches('/');
+        let cut = if e.is_dir() { trimmed.len() } else { trimmed.rfind('/').unwrap_or(0) };
+        let dirs = &trimmed[..cut];
+        let mut ends: Vec<usize> = dirs.match_indices('/').map(|(i, _)| i).collect();
+        ends.push(dirs.len());
+        for end in ends.into_iter().filter(|&end| end > 0) {
+            let prefix = &dirs[..end];
+            if let Some(&f) = files.get(&hash(prefix))
+                && entries[f].name.trim_matches('/') == prefix
+                && seen.insert(hash(prefix))
+            {
+                let file = &entries[f];
+                findings.push(
+                    Finding::new(
+                        Code::NameCollision,
+                        format!("'{}' is a file, but '{}' uses it as a directory", file.name, e.name),
+                    )
+                    .at_path(&file.name)
+                    .at_offset(file.central_offset),
+                );
+            }
+        }
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    // A fixed-key hasher: the same archive gives the same findings in every run.
+    let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+/// The path Python's `ZipFile._extract_member` writes on Linux: split on `/` only, empty, `.`
+/// and `..` components dropped (not resolved), a trailing `/` kept to tell directories apart.
+pub(crate) fn python_key(name: &str) -> String {
+    let mut key = name.split('/').filter(|p| !matches!(*p, "" | "." | "..")).collect::<Vec<_>>().join("/");
+    if name.ends_with('/') {
+        key.push('/');
+    }
+    key
+}
+
+/// Case and backslash folding, as a case-insensitive file system or a Windows tool sees it.
+fn normalise(name: &str) -> String {
+    let lowered = name.replace('\\', "/").to_lowercase();
+    let parts: Vec<&str> = lowered.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let mut key = parts.join("/");
+    if name.ends_with('/') {
+        key.push('/');
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_keys() {
+        for n in ["/a/b", "a//b", "./a/b", "a/./b", "../a/b", "a/b"] {
+            assert_eq!(python_key(n), "a/b", "{n}");
+        }
+        assert_eq!(python_key("c/../a/b"), "c/a/b");
+        assert_ne!(python_key("a\\b"), python_key("a/b"));
+        assert_eq!(python_key("a/b/"), "a/b/");
+        assert_eq!(python_key(".../a"), ".../a");
+    }
+
+    #[test]
+    fn folded_keys() {
+        assert_eq!(normalise("A\\B"), normalise("a/b"));
+        assert_ne!(normalise("a/b/"), normalise("a/b"));
+    }
+}
