@@ -181,6 +181,9 @@ pub struct Settings {
     pub target_version: Option<String>,
     /// The target's edition.
     pub edition: Edition,
+    /// Restore is planned with `--restore-certificates` (C9); left out of the report when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restore_certificates: bool,
 }
 
 /// Counts of findings and of entries.
