@@ -235,7 +235,7 @@ pub struct ArchiveInfo {
 /// A Cloudify snapshot era (spec §1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EraInfo {
-    /// `E0`, `E1`, `E2`, `E2b`, `L0`…`L6`, `N0` or `N1`.
+    /// `E0`, `E1`, `E2`, `E2b`, `L0`…`L6`, `N0`, `N0b` (the N0 layout labelled 7.0.1+) or `N1`.
     pub id: &'static str,
     /// Which managers write it, e.g. `5.1 – 6.2`.
     pub produced_by: &'static str,

@@ -145,7 +145,9 @@ fn unreferenced(names: &BTreeSet<&str>, flat: bool, known: &BTreeMap<&str, BTree
         for name in names.range(format!("{top}/").as_str()..).take_while(|n| n.starts_with(&format!("{top}/"))) {
             let parts: Vec<&str> = name.split('/').collect();
             // Files below a row's folder: `<top>/<scope…>/<id>/<more>`.
-            if name.ends_with('/') || parts.len() <= depth + 1 || parts[1..=depth].iter().any(|p| p.is_empty()) {
+            // Traversal names (`..`) are the names checks' finding, not a folder of the server.
+            let odd = |p: &&str| p.is_empty() || *p == "." || *p == "..";
+            if name.ends_with('/') || parts.len() <= depth + 1 || parts[1..=depth].iter().any(odd) {
                 continue;
             }
             let folder = parts[1..=depth].join("/") + "/";

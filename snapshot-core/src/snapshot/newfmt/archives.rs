@@ -95,6 +95,9 @@ pub(super) fn unreferenced(era: Era, st: &NewState, archives: &[(Item, &Entry)],
         let (_, suffix) = archive_place(era, *kind);
         let parts: Vec<&str> = entry.name.split('/').collect();
         let (Some(t), Some(file)) = (parts.get(1), parts.last()) else { continue };
+        if !st.tenants.contains(*t) {
+            continue; // restore never discovers the tenant: tenant-dir-missing says so
+        }
         let id = file.strip_suffix(suffix).unwrap_or(file);
         let (items, what) = match kind {
             Item::Blueprint => (&st.blueprints, "blueprint"),

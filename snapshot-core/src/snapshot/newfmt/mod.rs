@@ -182,7 +182,7 @@ fn walk<'a>(
             Class::Archive(kind) => archives.push((kind, entry)),
             Class::Composer(entity) => {
                 composer.push((entity, name));
-                if !COMPOSER_ENTITIES.contains(&entity) {
+                if !COMPOSER_ENTITIES.contains(&entity) && !entity.starts_with("blueprints.") {
                     out.push(Finding::new(
                         Code::UnexpectedFile,
                         format!("Composer has no '{}' entity; restore looks up a Composer client of that name and probably fails", clip(entity)),
@@ -223,8 +223,16 @@ fn walk<'a>(
     Ok(Filed { composer, stage_tenants, archives })
 }
 
-/// D9: exactly one blueprints JSON and one blueprints snapshot, or `_new_restore_composer` raises.
+/// D9: exactly one blueprints JSON and one blueprints snapshot, or `_new_restore_composer` raises
+/// (7.0.4 snapshots/snapshot_restore.py). A `blueprints.<a>.<b>` file is entity `blueprints.<a>`
+/// there, which the Composer client lacks: `getattr` raises AttributeError.
 fn composer_blueprints(composer: &[(&str, &str)], out: &mut Vec<Finding>) {
+    for (entity, name) in composer.iter().filter(|(e, _)| e.starts_with("blueprints.")) {
+        out.push(Finding::new(
+            Code::ComposerBlueprintsCount,
+            format!("restore takes '{}' for a Composer entity (the name up to its last dot) and aborts with AttributeError: the blueprints snapshot must be one blueprints.<ext> file with a single extension next to blueprints.json", clip(entity)),
+        ).at_path(*name));
+    }
     let blueprints: Vec<&str> = composer.iter().filter(|(e, _)| *e == "blueprints").map(|(_, n)| *n).collect();
     if !blueprints.is_empty() {
         let json = blueprints.iter().filter(|n| is_json(n)).count();
