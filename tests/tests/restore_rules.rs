@@ -2,6 +2,7 @@
 //! `--restore-certificates`, C10/C11 (pg_data rows against files), D6a/D8a (new-format items
 //! against archives), the 7.1-era layouts (sub-era N0b) and the Composer blueprints rule. Each
 //! generated case must raise its codes at their severities; genuine layouts get no error.
+#![allow(clippy::disallowed_methods, reason = "a test: it reads the real fixtures from files")]
 
 use snapshot_core::{Level, Options, Report, Severity, verify};
 use snapshot_tests::cloudify::newfmt71;

@@ -88,5 +88,18 @@ pub(super) fn certificates(ctx: &mut Ctx, sem: &Semantics) {
             .at_path("ssl/")
         }
     };
-    ctx.push(finding);
+    let revisions = ["schema_revision", "stage_schema_revision", "composer_schema_revision"];
+    let keyed = revisions.iter().all(|k| sem.metadata.contains_key(*k));
+    let note = match ctx.opts.target_version.as_deref().and_then(Version::parse) {
+        Some(t) if t < Version::new(4, 1, 0) => {
+            " (the target is older than 4.1, whose restore has no --restore-certificates at all)"
+        }
+        // 7.x snapshots/snapshot_restore.py _is_legacy_snapshot: all three keys or the new path.
+        Some(t) if t >= Version::new(7, 0, 0) && !keyed => {
+            " (but on this target the archive takes the new-format restore path, as metadata.json lacks one of the three revision keys, and that path ignores --restore-certificates)"
+        }
+        _ => "",
+    };
+    let message = format!("{}{note}", finding.message);
+    ctx.push(Finding { message, ..finding });
 }
