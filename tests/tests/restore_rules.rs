@@ -36,10 +36,17 @@ fn severity(s: &str) -> Severity {
 fn every_rule_case_raises_its_codes() {
     let cases = rule_cases();
     assert!(cases.len() >= 20, "{} cases", cases.len());
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schema/report.schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let mut names = std::collections::HashSet::new();
     for c in &cases {
         assert!(names.insert(c.file_name()), "duplicate {}", c.file_name());
         let r = check(&c.bytes, &c.file_name(), c.options);
+        let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+        let invalid: Vec<String> =
+            validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(invalid.is_empty(), "{}: {invalid:?}", c.file_name());
         let found = codes(&r);
         for (code, sev) in c.expect {
             assert!(

@@ -164,7 +164,7 @@ fn unreferenced(names: &BTreeSet<&str>, flat: bool, known: &BTreeMap<&str, BTree
 
 /// Text from the archive shown in a message: bounded.
 fn clip(s: &str) -> String {
-    match s.char_indices().nth(80) {
+    match s.char_indices().nth(160) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
     }
