@@ -277,6 +277,28 @@ fn legacy_files(v: &mut Vec<RuleCase>) {
         "A plugin folder and an uploaded blueprint that no pg_data row refers to.",
         orphans,
     );
+    case(
+        v,
+        "C10",
+        "genuine-flat-l0",
+        FULL,
+        &[],
+        &FILE_CODES,
+        true,
+        "A 4.0.0 development-build layout: file server folders without the tenant level.",
+        flat_l0(),
+    );
+    case(
+        v,
+        "C11b",
+        "flat-blueprint-row-without-files",
+        FULL,
+        &[("blueprint-files-missing", "warning")],
+        &[],
+        false,
+        "The same without its blueprints/<id>/ folder.",
+        without(flat_l0(), &["blueprints/hello-world/"]),
+    );
     for (name, era, version) in [
         ("genuine-l0", Era::L0, "4.0.0"),
         ("genuine-l2", Era::L2, "4.3.0"),
@@ -295,6 +317,21 @@ fn legacy_files(v: &mut Vec<RuleCase>) {
             Snapshot::new(era).version(version).tenants(&["default_tenant", "team-a"]).zip(),
         );
     }
+}
+
+/// A 4.0.0 snapshot in the layout of the 4.0.0 development builds: blueprints, uploaded
+/// blueprints and deployments without the tenant level.
+fn flat_l0() -> ZipBuilder {
+    let mut z = Snapshot::new(Era::L0).zip();
+    let tops = ["blueprints/", "uploaded-blueprints/", "deployments/"];
+    z.entries.retain(|e| !tops.iter().any(|t| e.name == format!("{t}default_tenant/").into_bytes()));
+    for e in &mut z.entries {
+        let name = String::from_utf8_lossy(&e.name).into_owned();
+        if let Some(t) = tops.iter().find(|t| name.starts_with(*t)) {
+            e.name = name.replacen(&format!("{t}default_tenant/"), t, 1).into_bytes();
+        }
+    }
+    z
 }
 
 /// D6a, D7, D8a: new-format items against the archives restore looks up.
