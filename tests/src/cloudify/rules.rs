@@ -299,6 +299,26 @@ fn legacy_files(v: &mut Vec<RuleCase>) {
         "The same without its blueprints/<id>/ folder.",
         without(flat_l0(), &["blueprints/hello-world/"]),
     );
+    let mut rowless = l5();
+    let pg = rowless.entry_mut("pg_data");
+    let text = String::from_utf8_lossy(&pg.data).into_owned();
+    pg.data = text
+        .lines()
+        .filter(|l| !l.contains(&format!("\t{plugin}\t")))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .into_bytes();
+    case(
+        v,
+        "C11a",
+        "plugin-folder-without-row",
+        FULL,
+        &[("archive-unreferenced", "info")],
+        &["plugin-files-missing"],
+        false,
+        "A 5.1.0 snapshot whose pg_data lists no plugin while plugins/<id>/ holds a wagon: restore copies it, nothing uses it.",
+        rowless,
+    );
     for (name, era, version) in [
         ("genuine-l0", Era::L0, "4.0.0"),
         ("genuine-l2", Era::L2, "4.3.0"),

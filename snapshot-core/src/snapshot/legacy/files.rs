@@ -12,7 +12,7 @@
 //! bundled here, so the spec is the source). A deployment without its folder is fine: restore
 //! creates the working directories (`_restore_deployment_envs`).
 
-use super::super::sql::SqlFacts;
+use super::super::sql::{Captured, SqlFacts};
 use super::super::version::Version;
 use super::super::{Ctx, sev};
 use crate::code::Code;
@@ -28,7 +28,9 @@ const UPLOAD_SUFFIXES: [&str; 4] = [".zip", ".tar", ".tar.gz", ".tar.bz2"];
 pub(super) fn rows_and_files(ctx: &mut Ctx, f: &SqlFacts) {
     let names: BTreeSet<&str> = ctx.archive.entries.iter().map(|e| e.name.as_str()).collect();
     let has_under = |prefix: &str| names.range(prefix..).next().is_some_and(|n| n.starts_with(prefix) && *n != prefix);
-    let table = |t: &str| f.captured.get(t).filter(|_| f.rows(t).is_some());
+    // A table with a COPY block but no row kept has no entry in `captured`.
+    let none = Captured::default();
+    let table = |t: &str| f.rows(t).map(|_| f.captured.get(t).unwrap_or(&none));
     // 4.0.0 development builds keep blueprints without a tenant level (and without _tenant_id).
     let flat = ctx
         .archive
@@ -58,6 +60,7 @@ pub(super) fn rows_and_files(ctx: &mut Ctx, f: &SqlFacts) {
 
     if let Some(plugins) = table("plugins") {
         unchecked += plugins.unchecked;
+        known.entry("plugins").or_default();
         for row in &plugins.rows {
             let Some(id) = row[0].as_deref() else { continue };
             known.entry("plugins").or_default().insert(format!("{id}/"));
@@ -79,6 +82,7 @@ pub(super) fn rows_and_files(ctx: &mut Ctx, f: &SqlFacts) {
     }
     if let Some(blueprints) = table("blueprints") {
         unchecked += blueprints.unchecked;
+        known.entry("blueprints").or_default();
         for row in &blueprints.rows {
             let Some(id) = row[0].as_deref() else { continue };
             let Some(scope) = scope(&row[2]) else {
@@ -109,6 +113,7 @@ pub(super) fn rows_and_files(ctx: &mut Ctx, f: &SqlFacts) {
     }
     if let Some(deployments) = table("deployments") {
         unchecked += deployments.unchecked;
+        known.entry("deployments").or_default();
         for row in &deployments.rows {
             let (Some(id), Some(scope)) = (row[0].as_deref(), scope(&row[1])) else {
                 unchecked += 1;
