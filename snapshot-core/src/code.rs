@@ -372,9 +372,27 @@ catalogue! {
     InfluxdbIgnored = "influxdb-ignored", Info, Payload, "C15",
         "influxdb_data is present; restore ignores it from 5.0 on.";
 
+    // ---- Restore rules read from Cloudify's restore code (C9–C11, issue 12) ----
+    CertificatesComplete = "certificates-complete", Info, Payload, "C9",
+        "With --restore-certificates: ssl/ holds the internal CA certificate and key and the internal certificate and key that legacy restore moves over the manager's (snapshots/snapshot_restore.py SnapshotRestore._restore_certificate).";
+    CertificatesIncomplete = "certificates-incomplete", Warning, Payload, "C9",
+        "With --restore-certificates: ssl/ is missing or lacks certificates legacy restore copies, so the manager ends up with a CA that does not match its certificates (snapshots/snapshot_restore.py SnapshotRestore._restore_certificate, snapshots/utils.py copy_snapshot_path); the failing shell commands run after the workflow and are never reported.";
+    CertificatesFallback = "certificates-fallback", Info, Payload, "C9b",
+        "With --restore-certificates: the archive has no cloudify_internal_ca_cert.pem, so legacy restore makes the internal certificate and key the CA (its fallback for old self-signed managers; snapshots/snapshot_restore.py SnapshotRestore._restore_certificate).";
+    CertificatesIgnored = "certificates-ignored", Info, Payload, "C9a",
+        "With --restore-certificates: 7.x restores new-format snapshots through the new path, which ignores the flag (snapshots/snapshot_restore.py SnapshotRestore.restore returns after _new_restore).";
+    PluginFilesMissing = "plugin-files-missing", Warning, Payload, "C10",
+        "A plugin row of pg_data has no wagon at plugins/<id>/<archive_name>: an error on 4.0–5.0.5 targets, whose restore installs every plugin and fails without --ignore-plugin-failure; 5.1+ restores a plugin that cannot be installed (snapshots/snapshot_restore.py SnapshotRestore._restore_files_to_manager copies the folder as it is).";
+    BlueprintUploadMissing = "blueprint-upload-missing", Warning, Payload, "C11",
+        "A blueprint row of pg_data has no uploaded-blueprints/<t>/<id>/<id>.<ext> archive: restore keeps the blueprint, but downloading it fails (snapshots/utils.py copy_files_between_manager_and_snapshot copies the folder as it is).";
+    BlueprintFilesMissing = "blueprint-files-missing", Warning, Payload, "C11b",
+        "A blueprint row of pg_data has no main file in blueprints/<t>/<id>/: restore keeps the blueprint, but its resources are gone from the file server and deployments from it fail (snapshots/utils.py copy_files_between_manager_and_snapshot).";
+    ArchiveUnreferenced = "archive-unreferenced", Info, Payload, "C11a/D6a",
+        "Files or an archive no pg_data row or dump item refers to: legacy restore copies them to the file server unused, new-format restore never reads them (snapshots/snapshot_restore.py _get_associated_archive looks archives up by item).";
+
     // ---- New payload (D1–D13) ----
     NewFormatVariant = "new-format-variant", Warning, Payload, "D1",
-        "An N0 (7.0.0) archive: only 7.0.0 managers understand its layout.";
+        "An N0 (7.0.0) layout, also when labelled 7.0.1+ (sub-era N0b): only 7.0.0 managers understand it (snapshots/snapshot_restore.py scan_snapshot, _get_associated_archive differ between 7.0.0 and 7.0.1+).";
     TenantDirMissing = "tenant-dir-missing", Error, Payload, "D2",
         "Files sit under tenants/<t>/ without a tenants/<t>/ directory entry; restore never discovers that tenant.";
     TenantEmpty = "tenant-empty", Warning, Payload, "D2",
@@ -386,9 +404,9 @@ catalogue! {
     EnvelopeItemInvalid = "envelope-item-invalid", Error, Payload, "D5",
         "A dump item lacks a field restore requires (its dedup key or a required field); restore crashes with KeyError.";
     BlueprintArchiveMissing = "blueprint-archive-missing", Error, Payload, "D6",
-        "A blueprint item has no blueprint archive in the snapshot.";
+        "A blueprint item has no blueprint archive where restore looks for it; restore aborts there (snapshots/snapshot_restore.py _get_associated_archive returns None, cloudify_rest_client blueprints.py BlueprintsClient.restore raises TypeError).";
     PluginArchiveMissing = "plugin-archive-missing", Error, Payload, "D7",
-        "A plugin item has no plugin archive in the snapshot.";
+        "A plugin item has no plugin archive where restore looks for it; restore aborts there (snapshots/snapshot_restore.py _get_associated_archive returns None, cloudify_rest_client plugins.py PluginsClient.restore raises TypeError).";
     ComposerBlueprintsCount = "composer-blueprints-count", Error, Payload, "D9",
         "composer/ needs exactly one blueprints.json and one other blueprints.* file.";
     StageEntryUnexpected = "stage-entry-unexpected", Warning, Payload, "D10",
@@ -399,6 +417,8 @@ catalogue! {
         "A dump item refers to an entity the snapshot does not hold.";
     UnexpectedFile = "unexpected-file", Info, Payload, "D13",
         "A file new-format restore does not recognise; it is logged and skipped.";
+    DeploymentArchiveMissing = "deployment-archive-missing", Info, Payload, "D8a",
+        "A deployment item has no working-directory archive where restore looks for it; restore creates the deployment with an empty working directory (snapshots/snapshot_restore.py _get_associated_archive; Cloudify omits the file when the directory is empty).";
 
     // ---- Target prediction (B4–B6, D1, D13, §5.3–5.4) ----
     TargetSnapshotNewer = "target-snapshot-newer", Error, Target, "B4",

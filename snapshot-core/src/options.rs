@@ -38,6 +38,9 @@ pub struct Options {
     pub target_version: Option<String>,
     /// The target's edition.
     pub edition: Edition,
+    /// Restore will run with `--restore-certificates` (rule C9): say whether the archive's `ssl/`
+    /// holds what legacy restore copies, and that new-format restore ignores the flag.
+    pub restore_certificates: bool,
     /// The file's base name, as it should appear in the report.
     pub file_name: String,
     /// Work bounds.

@@ -183,6 +183,9 @@ pub struct Settings {
     pub target_version: Option<String>,
     /// The target's edition.
     pub edition: Edition,
+    /// Restore is planned with `--restore-certificates` (C9); left out of the report when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restore_certificates: bool,
 }
 
 /// Counts of findings and of entries.
@@ -234,7 +237,7 @@ pub struct ArchiveInfo {
 /// A Cloudify snapshot era (spec §1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EraInfo {
-    /// `E0`, `E1`, `E2`, `E2b`, `L0`…`L6`, `N0` or `N1`.
+    /// `E0`, `E1`, `E2`, `E2b`, `L0`…`L6`, `N0`, `N0b` (the N0 layout labelled 7.0.1+) or `N1`.
     pub id: &'static str,
     /// Which managers write it, e.g. `5.1 – 6.2`.
     pub produced_by: &'static str,

@@ -217,6 +217,7 @@ impl Verifier {
             level: self.opts.level,
             target_version: self.opts.target_version.clone(),
             edition: self.opts.edition,
+            restore_certificates: self.opts.restore_certificates,
         };
         let summary = Summary {
             entries: archive_info.as_ref().map_or(0, |a| a.entries),

@@ -148,6 +148,11 @@ pub struct TargetArgs {
     /// The target manager's edition.
     #[arg(long, value_enum, default_value_t = EditionArg::Premium)]
     pub edition: EditionArg,
+
+    /// Restore will run with --restore-certificates: check that ssl/ holds what legacy
+    /// restore copies over the manager's certificates (new-format restore ignores the flag).
+    #[arg(long)]
+    pub restore_certificates: bool,
 }
 
 /// `--level`.

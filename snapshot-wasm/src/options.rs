@@ -5,13 +5,15 @@ use serde::Deserialize;
 use snapshot_core::{Edition, Level, Options};
 
 /// The wire form: `{"target_version": "7.0.4" | null, "edition": "premium" | "community",
-/// "file_name": "snap.zip"}`. Every field is optional; unknown fields are refused so that a typo
-/// in the caller does not silently fall back to a default.
+/// "restore_certificates": true | false, "file_name": "snap.zip"}`. Every field is optional;
+/// unknown fields are refused so that a typo in the caller does not silently fall back to a
+/// default.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct WireOptions {
     target_version: Option<String>,
     edition: Option<String>,
+    restore_certificates: Option<bool>,
     file_name: Option<String>,
 }
 
@@ -33,7 +35,14 @@ pub fn parse(json: &str, level: Level) -> Result<Options, Error> {
         }
     };
     let target_version = wire.target_version.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    Ok(Options { level, target_version, edition, file_name: wire.file_name.unwrap_or_default(), ..Options::default() })
+    Ok(Options {
+        level,
+        target_version,
+        edition,
+        restore_certificates: wire.restore_certificates.unwrap_or(false),
+        file_name: wire.file_name.unwrap_or_default(),
+        ..Options::default()
+    })
 }
 
 #[cfg(test)]
@@ -56,6 +65,9 @@ mod tests {
         assert_eq!(o.file_name, "a.zip");
         assert_eq!(parse(r#"{"target_version":""}"#, Level::Quick).unwrap().target_version, None);
         assert_eq!(parse(r#"{"target_version":null}"#, Level::Quick).unwrap().target_version, None);
+        assert!(parse(r#"{"restore_certificates":true}"#, Level::Quick).unwrap().restore_certificates);
+        assert!(!parse(r#"{"restore_certificates":null}"#, Level::Quick).unwrap().restore_certificates);
+        assert!(parse(r#"{"restore_certificates":"yes"}"#, Level::Quick).is_err());
     }
 
     #[test]

@@ -52,6 +52,21 @@ impl Era {
         EraInfo { id, produced_by, format }
     }
 
+    /// The era as reported, with the sub-era the layout and the version together tell apart:
+    /// an N0 layout labelled 7.0.1 or later is `N0b`, a 7.1 development build or test resource
+    /// written before cloudify-manager PR #4219 (spec §11.6). Restore treats it as N0 (it goes
+    /// by layout), so the classifier keeps [`Era::N0`] and only the report names the sub-era.
+    pub(crate) fn info_at(self, version: Option<Version>) -> EraInfo {
+        match self {
+            Era::N0 if version.is_some_and(|v| v >= Version::new(7, 0, 1)) => EraInfo {
+                id: "N0b",
+                produced_by: "7.1 development builds and test resources (7.0.0 layout, labelled 7.0.1+)",
+                format: "new",
+            },
+            era => era.info(),
+        }
+    }
+
     pub(crate) fn format(self) -> Format {
         match self {
             Era::E0 | Era::E1 | Era::E2 | Era::E2b => Format::Elasticsearch,
@@ -115,7 +130,7 @@ pub(super) fn classify(ctx: &mut Ctx, sem: &mut Semantics) {
         (Format::Elasticsearch, None) => Era::E0,
     };
     sem.era = Some(era);
-    sem.info.era = Some(era.info());
+    sem.info.era = Some(era.info_at(sem.version));
     if matches!(era, Era::E1 | Era::E2 | Era::E2b) && !sem.metadata.contains_key("has_cloudify_events") {
         ctx.push(
             Finding::new(
@@ -154,9 +169,10 @@ pub(super) fn classify(ctx: &mut Ctx, sem: &mut Semantics) {
         mismatch.push("metadata has all three revision keys (legacy) but the payload is new-format".to_string());
     }
     if !mismatch.is_empty() {
+        let info = era.info_at(sem.version);
         ctx.push(Finding::new(
             Code::EraMismatch,
-            format!("classified as {} ({}), but {}", era.info().id, era.info().produced_by, mismatch.join("; ")),
+            format!("classified as {} ({}), but {}", info.id, info.produced_by, mismatch.join("; ")),
         ));
     }
     if format != Format::New && !legacy_by_meta {

@@ -17,6 +17,30 @@ const MAX_TABLES: usize = 4096;
 /// Tenant names kept for the preview.
 const MAX_NAMES: usize = 10_000;
 
+/// Rows kept per captured table (C10/C11); past this, rows are only counted as unchecked.
+pub(crate) const MAX_ROWS: usize = 10_000;
+/// Longest captured value; a row with a longer one (or cut past the line limit) is unchecked.
+const MAX_VALUE: usize = 256;
+
+/// The tables and columns whose rows C10/C11 check against the archive's files (spec §11.5):
+/// plugins and blueprints name their files, deployments their folders, and `_tenant_id` joins
+/// `tenants.id`.
+pub(crate) const CAPTURE: &[(&str, &[&str])] = &[
+    ("tenants", &["id", "name"]),
+    ("plugins", &["id", "archive_name", "_tenant_id"]),
+    ("blueprints", &["id", "main_file_name", "_tenant_id"]),
+    ("deployments", &["id", "_tenant_id"]),
+];
+
+/// Captured rows of one [`CAPTURE`] table: one value per captured column, `None` when the
+/// column is absent from the COPY line or the value is NULL.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Captured {
+    pub rows: Vec<Vec<Option<String>>>,
+    /// Rows not kept: past [`MAX_ROWS`], cut, or with a value over [`MAX_VALUE`] bytes.
+    pub unchecked: u64,
+}
+
 /// `(table, column)` pairs whose non-empty values the security inventory counts.
 pub(crate) const SECRET_COLUMNS: &[(&str, &str)] =
     &[("secrets", "value"), ("users", "password"), ("tenants", "rabbitmq_password"), ("agents", "rabbitmq_password")];
@@ -40,6 +64,8 @@ pub(crate) struct SqlFacts {
     pub values: BTreeMap<String, u64>,
     /// `tenants.name` values.
     pub tenant_names: Vec<String>,
+    /// Rows of the [`CAPTURE`] tables, by table name.
+    pub captured: BTreeMap<&'static str, Captured>,
     /// Lines in the dump.
     pub lines: u64,
     /// Whether the whole entry was read and matched its CRC and size.
@@ -168,12 +194,14 @@ struct Block {
     tracked: Vec<(usize, String, u64)>,
     /// Position of `name` in `tenants`.
     name_col: Option<usize>,
+    /// The [`CAPTURE`] table this block fills, with the COPY position of each captured column.
+    capture: Option<(&'static str, Vec<Option<usize>>)>,
 }
 
 impl Block {
     /// Whether the block's rows are only counted (no column is looked at).
     fn counts_only(&self) -> bool {
-        self.tracked.is_empty() && self.name_col.is_none()
+        self.tracked.is_empty() && self.name_col.is_none() && self.capture.is_none()
     }
 
     fn close(self, facts: &mut SqlFacts) {
@@ -228,6 +256,13 @@ impl SqlScanner {
             {
                 facts.tenant_names.push(String::from_utf8_lossy(name).into_owned());
             }
+            if let Some((table, positions)) = &b.capture {
+                let captured = facts.captured.entry(table).or_default();
+                match capture_row(line, cut, positions).filter(|_| captured.rows.len() < MAX_ROWS) {
+                    Some(row) => captured.rows.push(row),
+                    None => captured.unchecked += 1,
+                }
+            }
             return;
         }
         if line.starts_with(b"COPY ") && line.ends_with(b" FROM stdin;") {
@@ -242,7 +277,11 @@ impl SqlScanner {
                 .filter_map(|(t, col)| position(col).map(|i| (i, format!("{t}.{col}"), 0)))
                 .collect();
             let name_col = if table == "tenants" { position("name") } else { None };
-            *block = Some(Block { table, rows: 0, tracked, name_col });
+            let capture = CAPTURE
+                .iter()
+                .find(|(t, _)| *t == table)
+                .map(|(t, cols)| (*t, cols.iter().map(|c| position(c)).collect()));
+            *block = Some(Block { table, rows: 0, tracked, name_col, capture });
         } else if line == b"-- PostgreSQL database dump complete" {
             facts.complete = true;
         } else if (line.starts_with(b"DELETE FROM executions WHERE id = '")
@@ -252,6 +291,54 @@ impl SqlScanner {
             facts.delete = true;
         }
     }
+}
+
+/// The captured values of a row, `None` when the row cannot be kept whole: it was cut, or a
+/// captured value is longer than [`MAX_VALUE`]. Values are unescaped as COPY text format
+/// escapes them; `\N` is NULL.
+fn capture_row(line: &[u8], cut: bool, positions: &[Option<usize>]) -> Option<Vec<Option<String>>> {
+    if cut {
+        return None;
+    }
+    let mut row = Vec::with_capacity(positions.len());
+    for p in positions {
+        let value = match p.and_then(|i| line.split(|&c| c == b'\t').nth(i)) {
+            None => None,
+            Some(b"\\N") => None,
+            Some(v) if v.len() > MAX_VALUE => return None,
+            Some(v) => Some(unescape(v)),
+        };
+        row.push(value);
+    }
+    Some(row)
+}
+
+/// COPY text format's backslash escapes (`\\`, `\t`, `\n`, `\r`); others are kept as written.
+fn unescape(v: &[u8]) -> String {
+    let text = String::from_utf8_lossy(v);
+    if !text.contains('\\') {
+        return text.into_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// The table name (no schema, no quotes) and column names of a `COPY t (a, b) FROM stdin;` line.
@@ -438,6 +525,26 @@ mod tests {
         for i in (0..b.len()).step_by(7) {
             assert_eq!(scan(&[&b[..i], &b[i..]]), whole, "split at {i}");
         }
+    }
+
+    #[test]
+    fn captured_rows_are_bounded_and_unescaped() {
+        let rows: String = (0..MAX_ROWS + 5).map(|i| format!("{i}\tp{i}\tw\\\\x.wgn\t0\n")).collect();
+        let long = "y".repeat(MAX_VALUE + 1);
+        let dump = DUMP.replace(
+            "COPY secrets (id, value) FROM stdin;\n",
+            &format!("COPY public.plugins (_storage_id, id, archive_name, _tenant_id) FROM stdin;\n{rows}9\t{long}\tz\t\\N\n\\.\nCOPY secrets (id, value) FROM stdin;\n"),
+        );
+        let f = scan(&[dump.as_bytes()]);
+        let plugins = &f.captured["plugins"];
+        assert_eq!(plugins.rows.len(), MAX_ROWS);
+        assert_eq!(plugins.unchecked, 6);
+        assert_eq!(plugins.rows[0], [Some("p0".to_owned()), Some("w\\x.wgn".to_owned()), Some("0".to_owned())]);
+        assert_eq!(f.rows("plugins"), Some(MAX_ROWS as u64 + 6));
+        assert_eq!(f.captured["tenants"].rows[1], [Some("1".to_owned()), Some("té am".to_owned())]);
+        // Chunking does not change what is captured.
+        let pieces: Vec<&[u8]> = dump.as_bytes().chunks(777).collect();
+        assert_eq!(scan(&pieces), f);
     }
 
     #[test]

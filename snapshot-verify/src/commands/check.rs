@@ -71,6 +71,7 @@ fn options(level: LevelArg, target: &TargetArgs) -> Options {
         level: level.into(),
         target_version: target.target_version.clone(),
         edition: target.edition.into(),
+        restore_certificates: target.restore_certificates,
         ..Options::default()
     }
 }

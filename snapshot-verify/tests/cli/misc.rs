@@ -54,6 +54,13 @@ fn inspect_is_quick_and_check_is_full_by_default() {
     let target: Value = serde_json::from_str(&target.stdout).unwrap();
     assert_eq!(target["settings"]["target_version"], "7.0.4");
     assert_eq!(target["settings"]["edition"], "community");
+    assert!(target["settings"].get("restore_certificates").is_none());
+    let certs = run(dir.path(), &["inspect", "--restore-certificates", "--format", "json", "a.zip"]);
+    let certs: Value = serde_json::from_str(&certs.stdout).unwrap();
+    assert_eq!(certs["settings"]["restore_certificates"], true);
+    let c9: Vec<&Value> = certs["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "C9").collect();
+    assert_eq!(c9.len(), 1, "{c9:?}");
+    assert_eq!(c9[0]["code"], "certificates-complete");
 }
 
 /// The JSON of one file is exactly the core's `Report::to_json()` and a newline (what the

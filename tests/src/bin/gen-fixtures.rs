@@ -75,6 +75,35 @@ fn corpus(dir: &Path) -> Result<String, String> {
             c.about.replace('|', "\\|")
         );
     }
+    index += "\n## Restore rules (C9–C11, D6a/D8a, 7.1-era layouts)\n\n\
+              `expect`: codes with their severity; `options`: how to check it.\n\n\
+              | file | expect | options | what it is |\n|---|---|---|---|\n";
+    let rules = cloudify::rules::rule_cases();
+    for c in &rules {
+        write(&dir.join(c.file_name()), &c.bytes)?;
+        let expect: Vec<String> = c.expect.iter().map(|(code, sev)| format!("{code} ({sev})")).collect();
+        let o = &c.options;
+        let options = [
+            o.restore_certificates.then_some("--restore-certificates".to_owned()),
+            o.full.then_some("--level full".to_owned()),
+            o.target_version.map(|t| format!("--target-version {t}")),
+        ];
+        let options: Vec<String> = options.into_iter().flatten().collect();
+        let _ = writeln!(
+            index,
+            "| `{}` | {} | {} | {} |",
+            c.file_name(),
+            expect.join(", "),
+            options.join(" "),
+            c.about.replace('|', "\\|")
+        );
+    }
     write(&dir.join("INDEX.md"), index.as_bytes())?;
-    Ok(format!("wrote {} era samples and {} hostile cases to {}", samples.len() + 1, cases.len(), dir.display()))
+    Ok(format!(
+        "wrote {} era samples, {} hostile cases and {} restore-rule cases to {}",
+        samples.len() + 1,
+        cases.len(),
+        rules.len(),
+        dir.display()
+    ))
 }

@@ -21,6 +21,8 @@ mod formats;
 mod legacy;
 mod legacy_data;
 mod newfmt;
+pub mod newfmt71;
+pub mod rules;
 #[cfg(test)]
 mod tests;
 

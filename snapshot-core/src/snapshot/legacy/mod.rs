@@ -7,8 +7,10 @@
 //! paths and counts.
 
 mod agents;
+mod certificates;
 mod dumps;
 mod es_data;
+mod files;
 mod json_files;
 mod secrets;
 
@@ -107,6 +109,7 @@ pub(crate) fn inspect(ctx: &mut Ctx, sem: &mut Semantics) -> Result<(), Error> {
     }
     secrets::key_files(a, sem);
     secrets::config_credentials(ctx, sem)?;
+    certificates::certificates(ctx, sem);
     Ok(())
 }
 
@@ -268,7 +271,13 @@ pub(crate) fn conclude(ctx: &mut Ctx, sem: &mut Semantics, facts: Vec<(usize, Fa
         let entry = &ctx.archive.entries[index];
         let dump = sem.legacy.dumps.iter().find(|(i, _)| *i == index).map(|(_, d)| *d);
         match (facts, dump) {
-            (Facts::Sql(f), Some(dump)) => dumps::sql(ctx, sem, dump, entry, &f),
+            (Facts::Sql(f), Some(dump)) => {
+                dumps::sql(ctx, sem, dump, entry, &f);
+                // C10/C11 need every row: a damaged or cut dump has its own findings.
+                if dump == Dump::Pg && f.verified && f.header && f.open_copy.is_none() && f.complete {
+                    files::rows_and_files(ctx, &f);
+                }
+            }
             (Facts::EsData(f), _) => es_data::es(ctx, sem, entry, &f),
             _ => {}
         }

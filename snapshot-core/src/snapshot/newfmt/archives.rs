@@ -2,8 +2,8 @@
 //! archive where restore looks for it, and each archive is what its folder says. The verdict on
 //! the bytes is the nested-archive module's ([`nested::quick_problem`]); this reads them.
 
-use super::NewState;
 use super::classify::{Item, archive_place};
+use super::{NewState, clip};
 use crate::Error;
 use crate::code::Code;
 use crate::report::Finding;
@@ -18,28 +18,97 @@ pub(super) const READ_WHOLE: u64 = 1 << 20;
 /// Most archives sniffed, so a hostile list of a million archives stays cheap.
 pub(super) const SNIFF_LIMIT: u64 = 20_000;
 
-/// D6, D7: each blueprint and plugin item needs its archive where restore looks for it.
+/// D6, D7, D8a: each blueprint, plugin and deployment item needs its archive where restore
+/// looks for it (7.0.4 snapshots/snapshot_restore.py `_get_associated_archive`; 7.0.0 looks in
+/// the `<type>_archives` folders instead).
 pub(super) fn missing(era: Era, st: &NewState, files: &BTreeMap<&str, &Entry>, out: &mut Vec<Finding>) {
-    for (kind, items) in [(Item::Blueprint, &st.blueprints), (Item::Plugin, &st.plugins)] {
+    let kinds = [(Item::Blueprint, &st.blueprints), (Item::Plugin, &st.plugins), (Item::Deployment, &st.deployments)];
+    for (kind, items) in kinds {
         let (dir, suffix) = archive_place(era, kind);
-        let (code, what) = match kind {
-            Item::Blueprint => (Code::BlueprintArchiveMissing, "blueprint"),
-            _ => (Code::PluginArchiveMissing, "plugin"),
-        };
         for (t, id) in items {
             let path = format!("tenants/{t}/{dir}/{id}{suffix}");
             if files.contains_key(path.as_str()) {
                 continue;
             }
-            let prefix = format!("tenants/{t}/{dir}/{id}.");
-            let near = files.range(prefix.as_str()..).next().filter(|(n, _)| n.starts_with(&prefix));
-            let near = near.map_or(String::new(), |(n, _)| {
-                format!(" ({n} is there, but restore looks only for the {suffix} name)")
-            });
+            let near =
+                near(era, kind, files, t, id).map_or(String::new(), |(n, why)| format!(" ({n} is there, but {why})"));
+            let (code, message) = match kind {
+                Item::Blueprint => (
+                    Code::BlueprintArchiveMissing,
+                    format!(
+                        "blueprint '{}' of tenant '{}' has no archive at {path}{near}; restore hands the REST client no file for it (cloudify_rest_client blueprints.py BlueprintsClient.restore) and aborts with TypeError at this blueprint: nothing after it in restore order is restored",
+                        clip(id),
+                        clip(t)
+                    ),
+                ),
+                Item::Plugin => (
+                    Code::PluginArchiveMissing,
+                    format!(
+                        "plugin '{}' of tenant '{}' has no archive at {path}{near}; restore hands the REST client no file for it (cloudify_rest_client plugins.py PluginsClient.restore) and aborts with TypeError at this plugin: nothing after it in restore order is restored",
+                        clip(id),
+                        clip(t)
+                    ),
+                ),
+                Item::Deployment => (
+                    Code::DeploymentArchiveMissing,
+                    format!(
+                        "deployment '{}' of tenant '{}' has no working-directory archive at {path}{near}; restore creates it with an empty working directory (Cloudify leaves the file out only when the directory was empty, so any files it held are lost)",
+                        clip(id),
+                        clip(t)
+                    ),
+                ),
+            };
+            out.push(Finding::new(code, message).at_path(path));
+        }
+    }
+}
+
+/// An archive of the item that restore will not find: another suffix in the right folder, or
+/// the other layout's folder (N0 `<type>_archives/` in an N1 archive, or the reverse).
+fn near(era: Era, kind: Item, files: &BTreeMap<&str, &Entry>, t: &str, id: &str) -> Option<(String, String)> {
+    let (dir, suffix) = archive_place(era, kind);
+    let other = if era == Era::N0 { Era::N1 } else { Era::N0 };
+    let (other_dir, _) = archive_place(other, kind);
+    let tries = [
+        (dir, format!("restore looks only for the {suffix} name")),
+        (
+            other_dir,
+            format!(
+                "that is the {} layout: this restore looks only in tenants/<t>/{dir}/",
+                if era == Era::N0 { "7.0.1+" } else { "7.0.0" }
+            ),
+        ),
+    ];
+    tries.into_iter().find_map(|(d, why)| {
+        let prefix = format!("tenants/{t}/{d}/{id}.");
+        let hit = files.range(prefix.as_str()..).next().filter(|(n, _)| n.starts_with(&prefix));
+        hit.map(|(n, _)| (clip(n), why))
+    })
+}
+
+/// D6a: archives no item refers to; restore never reads them.
+pub(super) fn unreferenced(era: Era, st: &NewState, archives: &[(Item, &Entry)], out: &mut Vec<Finding>) {
+    if st.unread_tenant {
+        return; // an unread dump may hold the item
+    }
+    for (kind, entry) in archives {
+        let (_, suffix) = archive_place(era, *kind);
+        let parts: Vec<&str> = entry.name.split('/').collect();
+        let (Some(t), Some(file)) = (parts.get(1), parts.last()) else { continue };
+        if !st.tenants.contains(*t) {
+            continue; // restore never discovers the tenant: tenant-dir-missing says so
+        }
+        let id = file.strip_suffix(suffix).unwrap_or(file);
+        let (items, what) = match kind {
+            Item::Blueprint => (&st.blueprints, "blueprint"),
+            Item::Plugin => (&st.plugins, "plugin"),
+            Item::Deployment => (&st.deployments, "deployment"),
+        };
+        if !items.contains(&((*t).to_owned(), id.to_owned())) {
             out.push(Finding::new(
-                code,
-                format!("{what} '{id}' of tenant '{t}' has no archive at {path}{near}; restore cannot upload it (\"Error restoring {what} {id}\") and whatever uses it fails too"),
-            ).at_path(path));
+                Code::ArchiveUnreferenced,
+                format!("no {what} item of tenant '{}' has id '{}'; restore looks archives up by item and never reads this one", clip(t), clip(id)),
+            ).at_path(&entry.name));
         }
     }
 }

@@ -79,10 +79,11 @@ pub(super) fn is_json(name: &str) -> bool {
     name.ends_with(".json")
 }
 
-/// The entity a UI file stands for: the name up to its first dot, so `blueprints.tar.gz` is one
-/// of the `composer/blueprints.*` files of §5.3.8.
+/// The entity a UI file stands for: the name up to its last dot, as `scan_snapshot` takes it
+/// (`rpartition('.')`, 7.0.0 and 7.0.4 snapshots/snapshot_restore.py), so `blueprints.tar.gz`
+/// is entity `blueprints.tar`, not one of the `composer/blueprints.*` files.
 pub(super) fn entity(file: &str) -> &str {
-    file.split_once('.').map_or("", |(stem, _)| stem)
+    file.rsplit_once('.').map_or("", |(stem, _)| stem)
 }
 
 pub(super) fn classify(era: Era, name: &str) -> Class<'_> {

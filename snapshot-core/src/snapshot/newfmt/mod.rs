@@ -12,6 +12,7 @@ mod envelopes;
 mod inventory;
 
 use super::content::Facts;
+use super::version::Version;
 use super::{Ctx, Era, Semantics};
 use crate::Error;
 use crate::code::Code;
@@ -55,23 +56,61 @@ pub(crate) fn inspect(ctx: &mut Ctx, sem: &mut Semantics) -> Result<(), Error> {
     let era = sem.era.unwrap_or(Era::N1);
     let mut out = Vec::new();
     let mut st = NewState::default();
-    if era == Era::N0 {
+    let n0b = era == Era::N0 && sem.version.is_some_and(|v| v >= Version::new(7, 0, 1));
+    if era == Era::N0 && !n0b {
         out.push(Finding::new(
             Code::NewFormatVariant,
             "a 7.0.0 new-format (N0) archive: only a 7.0.0 manager restores it; 7.0.1+ restore skips its mgmt/<type>/ files as unexpected and looks for tenant dumps and archives elsewhere, so it restores almost nothing",
+        ));
+    }
+    if ctx.opts.restore_certificates {
+        // 7.0.4 snapshots/snapshot_restore.py SnapshotRestore.restore returns after
+        // _new_restore, before _restore_certificate (spec §11.3).
+        out.push(Finding::new(
+            Code::CertificatesIgnored,
+            "with --restore-certificates: 7.x restores a new-format snapshot through the new path, which ignores the flag (it returns before restoring certificates) and new-format snapshots carry no ssl/: the target keeps its own certificates",
         ));
     }
     let files = scan(ctx.archive, &mut st);
     sem.info.tenants = st.tenants.iter().cloned().collect();
     tenant_dirs(&st, &files, &mut out);
     let filed = walk(ctx, sem, &mut st, &mut out, era, &files)?;
+    if n0b {
+        out.insert(0, n0b_variant(sem, &st));
+    }
     archives::missing(era, &st, &files, &mut out);
+    archives::unreferenced(era, &st, &filed.archives, &mut out);
     archives::check(ctx, &mut st, &mut out, filed.archives)?;
     composer_blueprints(&filed.composer, &mut out);
     stage_tenants(&st, filed.stage_tenants, &mut out);
     ctx.findings.extend(out);
     sem.newfmt = st;
     Ok(())
+}
+
+/// D1 for the N0b sub-era (spec §11.6): what each restore finds in a 7.0.0 layout labelled
+/// 7.0.1 or later. 7.0.0 files `tenants/<t>/<type>/…` by type and looks archives up in
+/// `<type>_archives/` (7.0.0 snapshots/snapshot_restore.py `scan_snapshot`,
+/// `_get_associated_archive`); 7.0.1+ takes only `mgmt/*.json` and looks archives up in
+/// `tenants/<t>/<type>/` (7.0.4, same functions).
+fn n0b_variant(sem: &Semantics, st: &NewState) -> Finding {
+    let version = sem.info.snapshot_version.as_deref().unwrap_or("?");
+    let lost = if st.plugins.is_empty() && st.blueprints.is_empty() {
+        "it restores the tenant dumps only: users, tenants, user groups and permissions are lost".to_owned()
+    } else {
+        format!(
+            "it restores the tenant dumps up to the first plugin or blueprint ({} plugins, {} blueprints), whose archive it does not find: the REST client gets no file and restore aborts with TypeError",
+            st.plugins.len(),
+            st.blueprints.len()
+        )
+    };
+    Finding::new(
+        Code::NewFormatVariant,
+        format!(
+            "snapshot_version {} with the 7.0.0 layout (mgmt/<type>/<i>.json, tenants/<t>/<type>/<i>.json, archives in tenants/<t>/<type>_archives/): a 7.1 development build or test resource written before cloudify-manager PR #4219 (sub-era N0b). A 7.0.0 manager restores it (the new path checks no version). 7.0.1+ restore skips the mgmt/<type>/ files as unexpected and looks for archives in tenants/<t>/<type>/: {lost}",
+            clip(version)
+        ),
+    )
 }
 
 /// The files as restore sees them, and the tenants it discovers. Python's NameToInfo: the last
@@ -143,7 +182,7 @@ fn walk<'a>(
             Class::Archive(kind) => archives.push((kind, entry)),
             Class::Composer(entity) => {
                 composer.push((entity, name));
-                if !COMPOSER_ENTITIES.contains(&entity) {
+                if !COMPOSER_ENTITIES.contains(&entity) && !entity.starts_with("blueprints.") {
                     out.push(Finding::new(
                         Code::UnexpectedFile,
                         format!("Composer has no '{}' entity; restore looks up a Composer client of that name and probably fails", clip(entity)),
@@ -184,8 +223,16 @@ fn walk<'a>(
     Ok(Filed { composer, stage_tenants, archives })
 }
 
-/// D9: exactly one blueprints JSON and one blueprints snapshot, or `_new_restore_composer` raises.
+/// D9: exactly one blueprints JSON and one blueprints snapshot, or `_new_restore_composer` raises
+/// (7.0.4 snapshots/snapshot_restore.py). A `blueprints.<a>.<b>` file is entity `blueprints.<a>`
+/// there, which the Composer client lacks: `getattr` raises AttributeError.
 fn composer_blueprints(composer: &[(&str, &str)], out: &mut Vec<Finding>) {
+    for (entity, name) in composer.iter().filter(|(e, _)| e.starts_with("blueprints.")) {
+        out.push(Finding::new(
+            Code::ComposerBlueprintsCount,
+            format!("restore takes '{}' for a Composer entity (the name up to its last dot) and aborts with AttributeError: the blueprints snapshot must be one blueprints.<ext> file with a single extension next to blueprints.json", clip(entity)),
+        ).at_path(*name));
+    }
     let blueprints: Vec<&str> = composer.iter().filter(|(e, _)| *e == "blueprints").map(|(_, n)| *n).collect();
     if !blueprints.is_empty() {
         let json = blueprints.iter().filter(|n| is_json(n)).count();
