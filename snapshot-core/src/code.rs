@@ -395,8 +395,10 @@ catalogue! {
         "The target manager refuses snapshots of this version.";
     TargetFormatUnsupported = "target-format-unsupported", Error, Target, "D1/§5.4",
         "The target manager cannot read this snapshot format at all.";
-    TargetRoutesNewPath = "target-routes-new-path", Warning, Target, "B11/H1-routing",
-        "On this target the archive takes the new-format restore path, which restores nothing or fails.";
+    TargetRoutesNewPath = "target-routes-new-path", Error, Target, "B11/H1-routing",
+        "On this target the archive takes the new-format restore path: its files are skipped as unexpected and restore completes without restoring anything, or aborts (7.0.x snapshots/snapshot_restore.py SnapshotRestore._is_legacy_snapshot, scan_snapshot).";
+    TargetRuntimeRefusesLegacy = "target-runtime-refuses-legacy", Error, Target, "B11a",
+        "A 7.0.1+ manager on Kubernetes refuses legacy-path snapshots: \"legacy snapshots cannot be restored on a distributed manager\" (7.0.4 snapshots/snapshot_restore.py SnapshotRestore.restore, snapshots/utils.py is_split_services_environment).";
     TargetVersionUnchecked = "target-version-unchecked", Warning, Target, "B6/D13",
         "New-format restore runs no version check; a snapshot newer than the target restores unchecked.";
     TargetFileRequired = "target-file-required", Error, Target, "C8/§5.5",

@@ -1,6 +1,6 @@
 //! What to verify and how: the level, the restore target and the work bounds.
 
-use crate::report::{Edition, Level};
+use crate::report::{Edition, Level, Runtime};
 
 /// Bounds that keep time and memory finite on hostile input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct Options {
     pub target_version: Option<String>,
     /// The target's edition.
     pub edition: Edition,
+    /// Where the target runs.
+    pub runtime: Runtime,
     /// The file's base name, as it should appear in the report.
     pub file_name: String,
     /// Work bounds.

@@ -210,6 +210,7 @@ impl Verifier {
             level: self.opts.level,
             target_version: self.opts.target_version.clone(),
             edition: self.opts.edition,
+            runtime: self.opts.runtime,
         };
         let summary = Summary {
             entries: archive_info.as_ref().map_or(0, |a| a.entries),

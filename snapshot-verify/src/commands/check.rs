@@ -71,6 +71,7 @@ fn options(level: LevelArg, target: &TargetArgs) -> Options {
         level: level.into(),
         target_version: target.target_version.clone(),
         edition: target.edition.into(),
+        runtime: target.target_runtime.into(),
         ..Options::default()
     }
 }
