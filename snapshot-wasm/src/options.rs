@@ -58,9 +58,11 @@ mod tests {
 
     #[test]
     fn reads_every_field() {
-        let o =
-            parse(r#"{"target_version":" 7.0.4 ","edition":"community","runtime":"kubernetes","file_name":"a.zip"}"#, Level::Quick)
-                .unwrap();
+        let o = parse(
+            r#"{"target_version":" 7.0.4 ","edition":"community","runtime":"kubernetes","file_name":"a.zip"}"#,
+            Level::Quick,
+        )
+        .unwrap();
         assert_eq!(o.target_version.as_deref(), Some("7.0.4"));
         assert_eq!(o.edition, Edition::Community);
         assert_eq!(o.runtime, Runtime::Kubernetes);

@@ -161,7 +161,9 @@ fn legacy_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
     if line == Line::V7_0_1 && t.runtime == Runtime::Kubernetes {
         return refused(
             Code::TargetRuntimeRefusesLegacy,
-            format!("restore on {tv} (Kubernetes) fails: \"legacy snapshots cannot be restored on a distributed manager\"; nothing is restored"),
+            format!(
+                "restore on {tv} (Kubernetes) fails: \"legacy snapshots cannot be restored on a distributed manager\"; nothing is restored"
+            ),
         );
     }
     let snap_text = &s.version_text;
@@ -184,7 +186,9 @@ fn legacy_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
         if let Some(sv) = s.version.filter(|sv| *sv > tv) {
             return refused(
                 Code::TargetSnapshotNewer,
-                format!("restore on {tv} fails: \"Cannot restore a newer manager's snapshot on this manager [{sv} > {tv}]\""),
+                format!(
+                    "restore on {tv} fails: \"Cannot restore a newer manager's snapshot on this manager [{sv} > {tv}]\""
+                ),
             );
         }
         if is_new {
@@ -202,7 +206,9 @@ fn legacy_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
         if matches!(line, Line::V3_4 | Line::V4_0) && !Version::strict_ok(snap_text) {
             return refused(
                 Code::TargetSnapshotUnsupported,
-                format!("restore on {tv} fails: its strict version parser raises ValueError on snapshot_version '{snap_text}'"),
+                format!(
+                    "restore on {tv} fails: its strict version parser raises ValueError on snapshot_version '{snap_text}'"
+                ),
             );
         }
     }
@@ -220,7 +226,9 @@ fn legacy_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
             "legacy",
             Outcome::Refused,
             None,
-            format!("restore on {tv} extracts every member first and fails on the damaged one ({e}); nothing is restored"),
+            format!(
+                "restore on {tv} extracts every member first and fails on the damaged one ({e}); nothing is restored"
+            ),
         );
     }
     let mut cell = Cell::restores("legacy");
@@ -267,21 +275,33 @@ fn new_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
         Era::N1 if line == Line::V7_0_0 => cell(
             Outcome::Aborts,
             Some(Code::TargetFormatUnsupported),
-            format!("7.0.0's new-format restore expects the N0 layout (mgmt/<type>/<i>.json): on {tv} it restores Composer and Stage, then fails with UnicodeDecodeError reading tenants/<t>/plugins/<id>.zip as a dump; the tenants' entities are not restored"),
+            format!(
+                "7.0.0's new-format restore expects the N0 layout (mgmt/<type>/<i>.json): on {tv} it restores Composer and Stage, then fails with UnicodeDecodeError reading tenants/<t>/plugins/<id>.zip as a dump; the tenants' entities are not restored"
+            ),
         ),
         Era::N0 if line == Line::V7_0_1 && f.n0_archive_items => cell(
             Outcome::Aborts,
             Some(Code::TargetFormatUnsupported),
-            format!("{tv} restore does not understand the 7.0.0 (N0) layout: it skips mgmt/<type>/ (users, tenants, permissions lost) and looks for plugin and blueprint archives under tenants/<t>/<type>/, not <type>_archives/, so the REST client fails with TypeError on the first one; restore on 7.0.0"),
+            format!(
+                "{tv} restore does not understand the 7.0.0 (N0) layout: it skips mgmt/<type>/ (users, tenants, permissions lost) and looks for plugin and blueprint archives under tenants/<t>/<type>/, not <type>_archives/, so the REST client fails with TypeError on the first one; restore on 7.0.0"
+            ),
         ),
         Era::N0 if line == Line::V7_0_1 => cell(
             Outcome::Partial,
             Some(Code::TargetFormatUnsupported),
-            format!("{tv} restore does not understand the 7.0.0 (N0) layout: its scanner skips mgmt/<type>/ as 'Unexpected file', so users, tenants, groups and permissions are lost; restore on 7.0.0"),
+            format!(
+                "{tv} restore does not understand the 7.0.0 (N0) layout: its scanner skips mgmt/<type>/ as 'Unexpected file', so users, tenants, groups and permissions are lost; restore on 7.0.0"
+            ),
         ),
         Era::N0 | Era::N1 => {
             let mut c = if let Some(e) = f.data_error.as_ref().or(f.new_path_abort.as_ref()) {
-                cell(Outcome::Aborts, None, format!("restore on {tv} fails part-way ({e}): entities after it in the restore order are not restored"))
+                cell(
+                    Outcome::Aborts,
+                    None,
+                    format!(
+                        "restore on {tv} fails part-way ({e}): entities after it in the restore order are not restored"
+                    ),
+                )
             } else if let Some(e) = &f.new_path_partial {
                 cell(Outcome::Partial, None, format!("restore on {tv} completes but loses content ({e})"))
             } else {
@@ -301,12 +321,16 @@ fn new_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
                 Some(file) => cell(
                     Outcome::Aborts,
                     Some(Code::TargetRoutesNewPath),
-                    format!("on {tv} this {id} archive takes the new-format restore path (metadata.json lacks a revision key): its files are skipped as 'Unexpected file' and Stage restore fails with AttributeError on {file}; nothing of the snapshot is restored"),
+                    format!(
+                        "on {tv} this {id} archive takes the new-format restore path (metadata.json lacks a revision key): its files are skipped as 'Unexpected file' and Stage restore fails with AttributeError on {file}; nothing of the snapshot is restored"
+                    ),
                 ),
                 None => cell(
                     Outcome::RestoresNothing,
                     Some(Code::TargetRoutesNewPath),
-                    format!("on {tv} this {id} archive takes the new-format restore path (metadata.json lacks a revision key): all its files (pg_data, agents.json, …) are skipped as 'Unexpected file', so nothing is restored and the execution reports success"),
+                    format!(
+                        "on {tv} this {id} archive takes the new-format restore path (metadata.json lacks a revision key): all its files (pg_data, agents.json, …) are skipped as 'Unexpected file', so nothing is restored and the execution reports success"
+                    ),
                 ),
             }
         }

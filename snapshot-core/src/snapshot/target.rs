@@ -59,7 +59,9 @@ pub(crate) fn predict(ctx: &mut Ctx, sem: &mut Semantics) {
         out.push(Finding::new(*code, message.clone()).severity(Severity::Warning));
     }
     if ctx.opts.runtime == Runtime::Kubernetes && t < v(7, 0, 1) {
-        messages.push(format!("no Kubernetes manager restores differently before 7.0.1: the runtime does not change restore on {t}"));
+        messages.push(format!(
+            "no Kubernetes manager restores differently before 7.0.1: the runtime does not change restore on {t}"
+        ));
     }
     if let Some(b) = &blocking {
         messages.push(format!("not restorable: the archive fails verification ({b})"));
@@ -79,9 +81,8 @@ fn at(f: &Finding) -> String {
 /// What the archive's content tells the table (see [`RestoreFacts`]).
 fn restore_facts(ctx: &Ctx, sem: &Semantics, era: Era) -> RestoreFacts {
     let has = |n: &str| ctx.archive.by_name(n).is_some();
-    let first = |codes: &[Code]| {
-        ctx.findings.iter().find(|f| f.severity == Severity::Error && codes.contains(&f.code)).map(at)
-    };
+    let first =
+        |codes: &[Code]| ctx.findings.iter().find(|f| f.severity == Severity::Error && codes.contains(&f.code)).map(at);
     let stage_dir_files = ctx
         .archive
         .entries
@@ -202,8 +203,7 @@ fn conclude(
             format!("after restoring onto the newer {t}, run the install_new_agents workflow ('cfy agents install') so the snapshot's agents connect to the new manager"),
         ));
     }
-    let mut all: Vec<String> =
-        out.iter().filter(|f| f.severity != Severity::Info).map(|f| f.message.clone()).collect();
+    let mut all: Vec<String> = out.iter().filter(|f| f.severity != Severity::Info).map(|f| f.message.clone()).collect();
     all.append(&mut messages);
     sem.info.compatibility.target = Some(TargetPrediction {
         version,

@@ -179,11 +179,7 @@ fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> 
             snapshot_core::Outcome::RestoresNothing => ": restores nothing",
             snapshot_core::Outcome::Partial => ": restores only part",
         };
-        let verdict = if t.restorable {
-            st.green("restorable")
-        } else {
-            st.red(&format!("NOT restorable{outcome}"))
-        };
+        let verdict = if t.restorable { st.green("restorable") } else { st.red(&format!("NOT restorable{outcome}")) };
         let line = format!("{} {edition}, {runtime}: {verdict} ({} restore path)", t.version, t.restore_path);
         row(out, st, "target", line)?;
         for m in &t.messages {
