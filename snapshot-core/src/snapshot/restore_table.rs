@@ -108,14 +108,22 @@ pub(crate) struct RestoreFacts {
     pub has_composer_data: bool,
     /// `composer_schema_revision` is present and not empty.
     pub composer_revision: bool,
-    /// Files under `stage/<dir>/` whose entity is not `ua`: the new path `getattr`s them and aborts.
-    pub stage_dir_files: Vec<String>,
+    /// Composer/Stage files the new path hands to a client attribute that does not exist
+    /// ([`ui_aborting_files`]): AttributeError, restore aborts.
+    pub ui_aborts: Vec<String>,
     /// An N0 archive holds plugin or blueprint items (their archives are not found by 7.0.1+).
     pub n0_archive_items: bool,
     /// The first data error (CRC, inflate, method, encryption) as "code at path".
     pub data_error: Option<String>,
-    /// The first content error on the new path that aborts its restore ("code at path").
-    pub new_path_abort: Option<String>,
+    /// Why Python's `zipfile` cannot open the archive at all (every target refuses it).
+    pub unopenable: Option<String>,
+    /// `metadata.json` is not JSON (`Some(false)`) or JSON but not an object (`Some(true)`).
+    pub metadata_broken: Option<bool>,
+    /// Why the legacy path's `extractall` fails although the archive opens.
+    pub extract_fails: Option<String>,
+    /// The first content problem on the new path that aborts its restore ("code at path"), and
+    /// whether a finding of error severity already says so.
+    pub new_path_abort: Option<(String, bool)>,
     /// The first content error on the new path that loses content ("code at path").
     pub new_path_partial: Option<String>,
 }
@@ -148,6 +156,27 @@ impl Cell {
 /// The table: what `t`'s restore does with `s`, given the content facts `f`.
 pub(crate) fn decide(s: &Subject, t: &Target, f: &RestoreFacts) -> Cell {
     let line = Line::of(t.version);
+    if let Some(why) = &f.unopenable {
+        // Python's ZipFile() raises before any restore code runs.
+        let route = if line < Line::V7_0_0 || s.keyed { "legacy" } else { "new" };
+        return Cell::new(
+            route,
+            Outcome::Refused,
+            Some(Code::TargetArchiveCorrupt),
+            format!("restore on {} cannot open the archive: {why}; nothing is restored", t.version),
+        );
+    }
+    if let Some(parsed) = f.metadata_broken {
+        // Every path json.loads metadata.json first (7.0.x `_is_legacy_snapshot`; before 7.0
+        // `_extract_snapshot_archive`). A JSON value that is not an object passes 7.x routing
+        // (`in` works on a list) and fails on the new path after the scan.
+        let (route, outcome) = match (line < Line::V7_0_0, parsed) {
+            (false, true) => ("new", Outcome::Aborts),
+            _ => ("legacy", Outcome::Refused),
+        };
+        let message = format!("restore on {} fails reading metadata.json; nothing is restored", t.version);
+        return Cell::new(route, outcome, None, message);
+    }
     // Before 7.0 every archive is a legacy one; 7.x reads metadata.json's revision keys
     // (7.0.x snapshots/snapshot_restore.py SnapshotRestore._is_legacy_snapshot).
     let legacy = line < Line::V7_0_0 || (s.era.format() != Format::New && s.keyed);
@@ -231,6 +260,14 @@ fn legacy_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
             ),
         );
     }
+    if let Some(why) = &f.extract_fails {
+        return Cell::new(
+            "legacy",
+            Outcome::Refused,
+            Some(Code::TargetArchiveCorrupt),
+            format!("restore on {tv} extracts every member first and fails: {why}; nothing is restored"),
+        );
+    }
     let mut cell = Cell::restores("legacy");
     stage_files(s, t, f, &mut cell);
     cell
@@ -294,10 +331,13 @@ fn new_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
             ),
         ),
         Era::N0 | Era::N1 => {
-            let mut c = if let Some(e) = f.data_error.as_ref().or(f.new_path_abort.as_ref()) {
+            let abort = f.data_error.as_ref().map(|e| (e, true));
+            let abort = abort.or(f.new_path_abort.as_ref().map(|(e, reported)| (e, *reported)));
+            let abort = abort.or(f.ui_aborts.first().map(|e| (e, true)));
+            let mut c = if let Some((e, reported)) = abort {
                 cell(
                     Outcome::Aborts,
-                    None,
+                    (!reported).then_some(Code::TargetRestoreAborts),
                     format!(
                         "restore on {tv} fails part-way ({e}): entities after it in the restore order are not restored"
                     ),
@@ -317,7 +357,7 @@ fn new_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
         }
         era => {
             let id = era.info().id;
-            match f.stage_dir_files.first() {
+            match f.ui_aborts.first() {
                 Some(file) => cell(
                     Outcome::Aborts,
                     Some(Code::TargetRoutesNewPath),
@@ -335,6 +375,38 @@ fn new_path(s: &Subject, t: &Target, f: &RestoreFacts, line: Line) -> Cell {
             }
         }
     }
+}
+
+/// `INCLUDES['stage']` and `INCLUDES['composer']` of 7.0.x `snapshots/__init__.py`.
+const STAGE: [&str; 6] = ["blueprint-layouts", "configuration", "page-groups", "pages", "templates", "widgets"];
+const COMPOSER: [&str; 3] = ["blueprints", "configuration", "favorites"];
+
+/// The files the 7.0.x new path hands to a Composer or Stage client attribute that does not
+/// exist (`SnapshotRestore.scan_snapshot`: the entity is the name up to its **last** dot;
+/// `_new_restore_composer` / `_new_restore_stage`: `getattr(client, entity)` raises
+/// AttributeError and restore aborts). `stage/<t>/<entity>.*` is a per-tenant entity; Cloudify
+/// writes only `ua` there. A top-level `stage/<x>.*` whose `x` is not a Stage entity is taken for
+/// a tenant, and its file names are then used as entity names: it aborts too.
+pub(crate) fn ui_aborting_files<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    fn entity(part: &str) -> &str {
+        part.rfind('.').map_or("", |dot| &part[..dot])
+    }
+    names
+        .filter(|name| !name.ends_with('/'))
+        .filter(|name| {
+            let parts: Vec<&str> = name.split('/').collect();
+            match parts.as_slice() {
+                ["composer", file] => !COMPOSER.contains(&entity(file)),
+                ["stage", file] => !STAGE.contains(&entity(file)),
+                ["stage", tenant, file, ..] if !STAGE.contains(tenant) => {
+                    let e = entity(file).replace('-', "_");
+                    e != "ua" && !STAGE.iter().any(|s| s.replace('-', "_") == e)
+                }
+                _ => false,
+            }
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Restore prediction (spec §5.3–§5.5, rules B4–B6, B11, C8, D1, D13): which managers accept the
 //! snapshot, and for `--target-version`, the message Cloudify's restore would fail with.
 
-use super::restore_table::{Cell, KNOWN_RELEASES, Line, RestoreFacts, Subject, Target, decide};
+use super::restore_table::{Cell, KNOWN_RELEASES, Line, RestoreFacts, Subject, Target, decide, ui_aborting_files};
 use super::version::Version;
 use super::{Ctx, Era, Format, Semantics};
 use crate::code::{Code, Family, Severity};
@@ -79,41 +79,60 @@ fn at(f: &Finding) -> String {
 }
 
 /// What the archive's content tells the table (see [`RestoreFacts`]).
-fn restore_facts(ctx: &Ctx, sem: &Semantics, era: Era) -> RestoreFacts {
+fn restore_facts(ctx: &mut Ctx, sem: &Semantics, era: Era) -> RestoreFacts {
     let has = |n: &str| ctx.archive.by_name(n).is_some();
-    let first =
-        |codes: &[Code]| ctx.findings.iter().find(|f| f.severity == Severity::Error && codes.contains(&f.code)).map(at);
-    let stage_dir_files = ctx
-        .archive
-        .entries
-        .iter()
-        .filter_map(|e| {
-            let rest = e.name.strip_prefix("stage/")?.split_once('/')?.1;
-            let entity = rest.rfind('.').map_or(rest, |dot| &rest[..dot]);
-            (!rest.is_empty() && !e.name.ends_with('/') && entity != "ua").then(|| e.name.clone())
-        })
-        .collect();
+    let error = |f: &&Finding| f.severity == Severity::Error;
+    let ui_aborts = ui_aborting_files(ctx.archive.entries.iter().map(|e| e.name.as_str()));
+    if era.format() == Format::New {
+        // Target-independent: only 7.x restores new-format archives, and both 7.0 lines abort.
+        for file in &ui_aborts {
+            ctx.push(
+                Finding::new(
+                    Code::UiEntryAborts,
+                    format!("restore hands this file to a Composer/Stage client attribute named by the file name up to its last dot, which does not exist: AttributeError, restore aborts"),
+                )
+                .at_path(file),
+            );
+        }
+    }
+    let findings = &*ctx.findings;
     let counts = &sem.info.counts;
+    let abort_codes = [
+        Code::EnvelopeInvalid,
+        Code::EnvelopeItemInvalid,
+        Code::PluginArchiveMissing,
+        Code::BlueprintArchiveMissing,
+        Code::ComposerBlueprintsCount,
+        Code::UiEntryAborts,
+    ];
+    // The zip checks report these shapes as warnings (readers other than Python differ); Python's
+    // zipfile refuses them, which the table needs (zip/names.rs, zip/records.rs messages).
+    let unopenable = findings.iter().find(|f| {
+        f.code == Code::NameNotUtf8
+            || (f.code == Code::ExtraFieldMalformed
+                && f.message.starts_with("central directory")
+                && f.message.contains("but only"))
+    });
+    let extract_fails = findings.iter().find(|f| f.code == Code::NameCollision && f.message.contains("is a file, but"));
     RestoreFacts {
         has_stage_data: has("stage_data"),
         has_composer_data: has("composer_data"),
         composer_revision: sem.info.metadata.composer_schema_revision.as_deref().is_some_and(|r| !r.is_empty()),
-        stage_dir_files,
+        ui_aborts,
         n0_archive_items: era == Era::N0 && (counts.plugins.unwrap_or(0) > 0 || counts.blueprints.unwrap_or(0) > 0),
-        data_error: ctx
-            .findings
+        data_error: findings.iter().filter(error).find(|f| f.code.family() == Family::Data).map(at),
+        unopenable: unopenable.map(|f| format!("{} ({})", at(f), f.message)),
+        metadata_broken: findings.iter().find_map(|f| match f.code {
+            Code::MetadataInvalidJson => Some(false),
+            Code::MetadataNotObject => Some(true),
+            _ => None,
+        }),
+        extract_fails: extract_fails.map(|f| format!("{} ({})", at(f), f.message)),
+        new_path_abort: findings
             .iter()
-            .find(|f| f.severity == Severity::Error && f.code.family() == Family::Data)
-            .map(at),
-        new_path_abort: first(&[
-            Code::EnvelopeInvalid,
-            Code::EnvelopeItemInvalid,
-            Code::TenantEmpty,
-            Code::PluginArchiveMissing,
-            Code::BlueprintArchiveMissing,
-            Code::ComposerBlueprintsCount,
-        ]),
-        new_path_partial: first(&[Code::TenantDirMissing]),
+            .find(|f| (error(f) && abort_codes.contains(&f.code)) || f.code == Code::TenantEmpty)
+            .map(|f| (at(f), error(&f))),
+        new_path_partial: findings.iter().filter(error).find(|f| f.code == Code::TenantDirMissing).map(at),
     }
 }
 

@@ -56,7 +56,7 @@ fn subject(row: Row) -> (Subject, RestoreFacts) {
         has_stage_data: premium_files,
         has_composer_data: premium_files,
         composer_revision: keyed,
-        stage_dir_files: if matches!(row, Row::L2Stripped) { vec!["stage/conf/app.json".into()] } else { vec![] },
+        ui_aborts: if matches!(row, Row::L2Stripped) { vec!["stage/conf/app.json".into()] } else { vec![] },
         n0_archive_items: matches!(row, Row::N0),
         data_error: matches!(row, Row::L6Corrupt).then(|| "crc-mismatch at networks.json".into()),
         ..RestoreFacts::default()
@@ -168,4 +168,30 @@ fn lines_cover_the_releases() {
     assert_eq!(Line::of(Version::new(7, 0, 0)), Line::V7_0_0);
     assert_eq!(Line::of(Version::new(7, 1, 0)), Line::V7_0_1);
     assert!(KNOWN_RELEASES.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn ui_entities_follow_the_last_dot() {
+    let names = [
+        "composer/blueprints.json",
+        "composer/blueprints.zip",
+        "composer/blueprints.tar.gz",
+        "stage/pages.json",
+        "stage/widgets.zip",
+        "stage/unknown-entity.json",
+        "stage/default_tenant/ua.json",
+        "stage/conf/app.json",
+        "stage/dist/userData/widgets/x.js",
+        "stage/dist/userData/",
+        "composer/backend/conf/prod.json",
+    ];
+    assert_eq!(
+        ui_aborting_files(names.into_iter()),
+        [
+            "composer/blueprints.tar.gz",
+            "stage/unknown-entity.json",
+            "stage/conf/app.json",
+            "stage/dist/userData/widgets/x.js"
+        ]
+    );
 }
