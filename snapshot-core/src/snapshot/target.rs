@@ -113,6 +113,13 @@ fn restore_facts(ctx: &mut Ctx, sem: &Semantics, era: Era) -> RestoreFacts {
                 && f.message.starts_with("central directory")
                 && f.message.contains("but only"))
     });
+    // A mgmt/ dump of a type with archives: 7.0.x restores its items into the default client,
+    // then looks the archive up with tenant None (`_get_associated_archive`): TypeError.
+    let mgmt_archive_type = findings.iter().find(|f| {
+        f.code == Code::EnvelopeUnknownType
+            && f.path.as_deref().is_some_and(|p| p.starts_with("mgmt/"))
+            && ["'blueprints'", "'plugins'", "'deployments'"].iter().any(|t| f.message.contains(t))
+    });
     let extract_fails = findings.iter().find(|f| f.code == Code::NameCollision && f.message.contains("is a file, but"));
     RestoreFacts {
         has_stage_data: has("stage_data"),
@@ -131,7 +138,8 @@ fn restore_facts(ctx: &mut Ctx, sem: &Semantics, era: Era) -> RestoreFacts {
         new_path_abort: findings
             .iter()
             .find(|f| (error(f) && abort_codes.contains(&f.code)) || f.code == Code::TenantEmpty)
-            .map(|f| (at(f), error(&f))),
+            .map(|f| (at(f), error(&f)))
+            .or(mgmt_archive_type.map(|f| (at(f), false))),
         new_path_partial: findings.iter().filter(error).find(|f| f.code == Code::TenantDirMissing).map(at),
     }
 }
