@@ -89,7 +89,7 @@ fn restore_facts(ctx: &mut Ctx, sem: &Semantics, era: Era) -> RestoreFacts {
             ctx.push(
                 Finding::new(
                     Code::UiEntryAborts,
-                    format!("restore hands this file to a Composer/Stage client attribute named by the file name up to its last dot, which does not exist: AttributeError, restore aborts"),
+                    "restore hands this file to a Composer/Stage client attribute named by the file name up to its last dot, which does not exist: AttributeError, restore aborts",
                 )
                 .at_path(file),
             );
@@ -290,7 +290,7 @@ fn range(from: Version, to: Version, newest: Version, note: String) -> VersionRa
 fn range_note(s: &Subject, r: Version, route: &str, premium: bool, community: bool) -> String {
     let line = Line::of(r);
     let mut note = match (route, s.era.format()) {
-        ("new", Format::New) => "new-format restore".to_string(),
+        ("new", Format::New) => "new-format restore; no version check is made".to_string(),
         ("new", _) => "new-format restore path".to_string(),
         (_, Format::Elasticsearch) if line < Line::V4_0 => "Elasticsearch restore".to_string(),
         (_, Format::Elasticsearch) => "converted by estopg; premium managers need a new tenant name".to_string(),
@@ -299,9 +299,6 @@ fn range_note(s: &Subject, r: Version, route: &str, premium: bool, community: bo
         }
         _ => "legacy restore; the manager must be empty (or --force)".to_string(),
     };
-    if route == "new" && s.version.is_some_and(|sv| sv > r) {
-        note.push_str("; no version check is made");
-    }
     match (premium, community) {
         (true, false) => note.push_str("; premium managers only"),
         (false, true) => note.push_str(

@@ -71,8 +71,11 @@ const RNP: Code = Code::TargetRoutesNewPath;
 const RFR: Code = Code::TargetFileRequired;
 const RRL: Code = Code::TargetRuntimeRefusesLegacy;
 
+/// Row, target version, target edition, target runtime, outcome, outcome finding.
+type Case = (Row, &'static str, Edition, Runtime, Outcome, Option<Code>);
+
 #[rustfmt::skip]
-const CASES: &[(Row, &str, Edition, Runtime, Outcome, Option<Code>)] = &[
+const CASES: &[Case] = &[
     (Row::E1, "3.3.0", P, Host, Restores, None),
     (Row::E1, "3.4.2", P, Host, Restores, None),
     (Row::E1, "4.0.0", P, Host, Restores, None),
