@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares the restore oracle's runs with snapshot-verify's predictions (scripts/oracle-check.sh).
 
-usage: oracle_compare.py DIR EXPECTATIONS.toml
+usage: oracle_compare.py DIR EXPECTATIONS.toml [PASS,PASS...]
 
 DIR holds, per pass P (7.0.4, 7.0.0, 6.4.2, 5.1.0, 7.0.4-k8s), `oracle-P.jsonl` (one JSON object
 per fixture, from restore_oracle.py) and `ours-P.json` (the array `snapshot-verify check --format
@@ -80,7 +80,7 @@ def compare(name, o, r, exp):
     t = (snap.get("compatibility") or {}).get("target")
     errors = sorted({f["code"] for f in r.get("findings", []) if f["severity"] == "error"})
     restorable = bool(t and t["restorable"])
-    ours_outcome = t["outcome"] if t else None
+    ours_outcome = t.get("outcome") if t else None
     path = o.get("path")
     if name in exp.get("path_differs", {}):
         # Our route is known to be wrong here (listed with the reason); what follows from it is too.
@@ -106,10 +106,11 @@ def compare(name, o, r, exp):
 
 def main():
     d, exp_path = sys.argv[1], sys.argv[2]
+    passes = sys.argv[3].split(",") if len(sys.argv) > 3 else PASSES
     with open(exp_path, "rb") as f:
         exp = tomllib.load(f)
     failures = []
-    for p in PASSES:
+    for p in passes:
         oracle, ours = load(d, p)
         missing = sorted(set(oracle) ^ set(ours))
         if missing:
