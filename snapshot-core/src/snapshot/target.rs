@@ -254,7 +254,7 @@ fn accepted_ranges(s: &Subject, f: &RestoreFacts) -> Vec<VersionRange> {
         releases.push(sv);
         releases.sort();
     }
-    let newest = KNOWN_RELEASES[KNOWN_RELEASES.len() - 1];
+    let newest = releases.last().copied().unwrap_or(NEWEST);
     let mut out: Vec<VersionRange> = Vec::new();
     let mut open: Option<(Version, Version, String)> = None;
     for r in releases {
