@@ -29,6 +29,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 step "cargo test"
 INSTA_UPDATE=no cargo test --workspace --locked
 
+step "restore oracle (Cloudify's restore code over every generated fixture)"
+scripts/oracle-check.sh
+
 # deflate-split is an experiment outside the workspace (its own [workspace]); built and tested
 # here so it does not rot, in the same target folder so that shared dependencies build once.
 step "deflate-split (own workspace): clippy, docs, tests"

@@ -8,6 +8,8 @@ export default {
   targetVersion: '7.0.4',
   /** 'premium' or 'community'. */
   edition: 'premium',
+  /** Where the manager runs: 'single-host' or 'kubernetes' (7.0.1+ on Kubernetes refuses legacy snapshots). */
+  runtime: 'single-host',
   /** The console proxy's body limit (stage `proxy.maxBodySize`, 2 GB by default). */
   proxyMaxBodySize: 2e9,
 };

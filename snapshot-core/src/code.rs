@@ -411,6 +411,8 @@ catalogue! {
         "composer/ needs exactly one blueprints.json and one other blueprints.* file.";
     StageEntryUnexpected = "stage-entry-unexpected", Warning, Payload, "D10",
         "A stage/ entry is not a known Stage entity or tenant.";
+    UiEntryAborts = "ui-entry-aborts", Error, Payload, "D9a/D10a",
+        "A composer/ or stage/ file whose entity (its name up to the last dot) is not an attribute of Cloudify's Composer or Stage client: 7.0.x restore raises AttributeError and aborts (snapshots/snapshot_restore.py SnapshotRestore.scan_snapshot, _new_restore_composer, _new_restore_stage).";
     EnvelopeSourceMissing = "envelope-source-missing", Warning, Payload, "D11",
         "A nodes, node_instances, agents, events or tasks_graphs dump lacks source_id (or events lack source).";
     DanglingReference = "dangling-reference", Warning, Payload, "D12",
@@ -427,8 +429,14 @@ catalogue! {
         "The target manager refuses snapshots of this version.";
     TargetFormatUnsupported = "target-format-unsupported", Error, Target, "D1/§5.4",
         "The target manager cannot read this snapshot format at all.";
-    TargetRoutesNewPath = "target-routes-new-path", Warning, Target, "B11/H1-routing",
-        "On this target the archive takes the new-format restore path, which restores nothing or fails.";
+    TargetRoutesNewPath = "target-routes-new-path", Error, Target, "B11/H1-routing",
+        "On this target the archive takes the new-format restore path: its files are skipped as unexpected and restore completes without restoring anything, or aborts (7.0.x snapshots/snapshot_restore.py SnapshotRestore._is_legacy_snapshot, scan_snapshot).";
+    TargetRuntimeRefusesLegacy = "target-runtime-refuses-legacy", Error, Target, "B11a",
+        "A 7.0.1+ manager on Kubernetes refuses legacy-path snapshots: \"legacy snapshots cannot be restored on a distributed manager\" (7.0.4 snapshots/snapshot_restore.py SnapshotRestore.restore, snapshots/utils.py is_split_services_environment).";
+    TargetRestoreAborts = "target-restore-aborts", Error, Target, "§5.4",
+        "Restore on this target fails part-way, after some entities were written, for a reason no error finding of the archive states (for example an empty tenants/<t>/ folder: TypeError in 7.0.x snapshots/snapshot_restore.py SnapshotRestore._new_restore_parse_and_restore).";
+    TargetArchiveCorrupt = "target-archive-corrupt", Error, Target, "A5/§5.4",
+        "The target's restore cannot open or extract the archive (Python's zipfile raises on a name flagged UTF-8 that is not, or an extra field running past its record; extractall fails on a file another entry uses as a directory): nothing is restored.";
     TargetVersionUnchecked = "target-version-unchecked", Warning, Target, "B6/D13",
         "New-format restore runs no version check; a snapshot newer than the target restores unchecked.";
     TargetFileRequired = "target-file-required", Error, Target, "C8/§5.5",

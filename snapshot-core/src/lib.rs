@@ -38,6 +38,6 @@ pub use code::{Code, Severity};
 pub use entries::{Entries, EntryInfo, list_entries, stream_entry};
 pub use error::Error;
 pub use options::{Limits, Options};
-pub use report::{Edition, Finding, Level, Report};
+pub use report::{Edition, Finding, Level, Outcome, Report, Runtime};
 pub use source::{ReadAt, read_full};
 pub use verify::{EntryJob, JobOutcome, Verifier, verify};

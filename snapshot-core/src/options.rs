@@ -1,6 +1,6 @@
 //! What to verify and how: the level, the restore target and the work bounds.
 
-use crate::report::{Edition, Level};
+use crate::report::{Edition, Level, Runtime};
 
 /// Bounds that keep time and memory finite on hostile input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,8 @@ pub struct Options {
     /// Restore will run with `--restore-certificates` (rule C9): say whether the archive's `ssl/`
     /// holds what legacy restore copies, and that new-format restore ignores the flag.
     pub restore_certificates: bool,
+    /// Where the target runs.
+    pub runtime: Runtime,
     /// The file's base name, as it should appear in the report.
     pub file_name: String,
     /// Work bounds.

@@ -40,6 +40,33 @@ pub enum Edition {
     Community,
 }
 
+/// Where the restore target runs (only 7.0.1+ managers behave differently on Kubernetes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Runtime {
+    /// One host or a VM-based cluster (`RUNTIME_ENVIRONMENT` is not k8s).
+    #[default]
+    SingleHost,
+    /// A distributed manager on Kubernetes (`RUNTIME_ENVIRONMENT` k8s/kubernetes).
+    Kubernetes,
+}
+
+/// What the target's restore does with the archive (spec §5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Restore completes and restores the snapshot's content.
+    Restores,
+    /// Restore refuses the archive before it changes anything.
+    Refused,
+    /// Restore fails part-way, after some entities were written.
+    Aborts,
+    /// Restore completes and reports success, but restores nothing.
+    RestoresNothing,
+    /// Restore completes, but named content is lost.
+    Partial,
+}
+
 /// The overall result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -186,6 +213,8 @@ pub struct Settings {
     /// Restore is planned with `--restore-certificates` (C9); left out of the report when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub restore_certificates: bool,
+    /// Where the target runs.
+    pub runtime: Runtime,
 }
 
 /// Counts of findings and of entries.
@@ -327,9 +356,14 @@ pub struct TargetPrediction {
     pub version: String,
     /// The target's edition.
     pub edition: Edition,
+    /// Where the target runs.
+    pub runtime: Runtime,
     /// `legacy` or `new`: the restore code path the target takes for this archive.
     pub restore_path: &'static str,
-    /// Whether restore is predicted to succeed (no error-severity target findings).
+    /// What the target's restore does with the archive.
+    pub outcome: Outcome,
+    /// Whether restore is predicted to restore the snapshot's content: the outcome is `restores`
+    /// and the archive has no error finding.
     pub restorable: bool,
     /// The messages Cloudify's restore would fail or warn with, quoted.
     pub messages: Vec<String>,

@@ -218,6 +218,7 @@ impl Verifier {
             target_version: self.opts.target_version.clone(),
             edition: self.opts.edition,
             restore_certificates: self.opts.restore_certificates,
+            runtime: self.opts.runtime,
         };
         let summary = Summary {
             entries: archive_info.as_ref().map_or(0, |a| a.entries),

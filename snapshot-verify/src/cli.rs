@@ -153,6 +153,9 @@ pub struct TargetArgs {
     /// restore copies over the manager's certificates (new-format restore ignores the flag).
     #[arg(long)]
     pub restore_certificates: bool,
+    /// Where the target manager runs (7.0.1+ on Kubernetes refuses legacy snapshots).
+    #[arg(long, value_enum, default_value_t = RuntimeArg::SingleHost)]
+    pub target_runtime: RuntimeArg,
 }
 
 /// `--level`.
@@ -187,6 +190,24 @@ impl From<EditionArg> for snapshot_core::Edition {
         match e {
             EditionArg::Premium => snapshot_core::Edition::Premium,
             EditionArg::Community => snapshot_core::Edition::Community,
+        }
+    }
+}
+
+/// `--target-runtime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuntimeArg {
+    /// One host or a VM-based cluster.
+    SingleHost,
+    /// A distributed manager on Kubernetes.
+    Kubernetes,
+}
+
+impl From<RuntimeArg> for snapshot_core::Runtime {
+    fn from(r: RuntimeArg) -> Self {
+        match r {
+            RuntimeArg::SingleHost => snapshot_core::Runtime::SingleHost,
+            RuntimeArg::Kubernetes => snapshot_core::Runtime::Kubernetes,
         }
     }
 }

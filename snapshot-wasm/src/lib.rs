@@ -63,7 +63,7 @@ impl From<snapshot_core::Error> for Error {
 /// `check --level quick --format json` with the same options.
 ///
 /// `options_json` is `{"target_version": "7.0.4" | null, "edition": "premium" | "community",
-/// "file_name": "snap.zip"}`; every field is optional.
+/// "runtime": "single-host" | "kubernetes", "file_name": "snap.zip"}`; every field is optional.
 pub fn inspect_json(src: &dyn ReadAt, options_json: &str) -> Result<String, Error> {
     let opts = options::parse(options_json, snapshot_core::Level::Quick)?;
     Ok(snapshot_core::verify(src, &opts)?.to_json()?)

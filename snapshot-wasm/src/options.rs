@@ -2,18 +2,19 @@
 
 use crate::Error;
 use serde::Deserialize;
-use snapshot_core::{Edition, Level, Options};
+use snapshot_core::{Edition, Level, Options, Runtime};
 
 /// The wire form: `{"target_version": "7.0.4" | null, "edition": "premium" | "community",
-/// "restore_certificates": true | false, "file_name": "snap.zip"}`. Every field is optional;
-/// unknown fields are refused so that a typo in the caller does not silently fall back to a
-/// default.
+/// "restore_certificates": true | false, "runtime": "single-host" | "kubernetes", "file_name": "snap.zip"}`.
+/// Every field is optional; unknown fields are refused so that a typo in the caller does not
+/// silently fall back to a default.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct WireOptions {
     target_version: Option<String>,
     edition: Option<String>,
     restore_certificates: Option<bool>,
+    runtime: Option<String>,
     file_name: Option<String>,
 }
 
@@ -34,15 +35,17 @@ pub fn parse(json: &str, level: Level) -> Result<Options, Error> {
             return Err(Error::Options(format!("edition must be \"premium\" or \"community\", not {other:?}")));
         }
     };
+    let runtime = match wire.runtime.as_deref() {
+        None | Some("single-host") => Runtime::SingleHost,
+        Some("kubernetes") => Runtime::Kubernetes,
+        Some(other) => {
+            return Err(Error::Options(format!("runtime must be \"single-host\" or \"kubernetes\", not {other:?}")));
+        }
+    };
     let target_version = wire.target_version.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    Ok(Options {
-        level,
-        target_version,
-        edition,
-        restore_certificates: wire.restore_certificates.unwrap_or(false),
-        file_name: wire.file_name.unwrap_or_default(),
-        ..Options::default()
-    })
+    let file_name = wire.file_name.unwrap_or_default();
+    let restore_certificates = wire.restore_certificates.unwrap_or(false);
+    Ok(Options { level, target_version, edition, runtime, restore_certificates, file_name, ..Options::default() })
 }
 
 #[cfg(test)]
@@ -58,10 +61,15 @@ mod tests {
 
     #[test]
     fn reads_every_field() {
-        let o =
-            parse(r#"{"target_version":" 7.0.4 ","edition":"community","file_name":"a.zip"}"#, Level::Quick).unwrap();
+        let o = parse(
+            r#"{"target_version":" 7.0.4 ","edition":"community","runtime":"kubernetes","file_name":"a.zip"}"#,
+            Level::Quick,
+        )
+        .unwrap();
         assert_eq!(o.target_version.as_deref(), Some("7.0.4"));
         assert_eq!(o.edition, Edition::Community);
+        assert_eq!(o.runtime, Runtime::Kubernetes);
+        assert_eq!(parse(r#"{"runtime":"single-host"}"#, Level::Quick).unwrap().runtime, Runtime::SingleHost);
         assert_eq!(o.file_name, "a.zip");
         assert_eq!(parse(r#"{"target_version":""}"#, Level::Quick).unwrap().target_version, None);
         assert_eq!(parse(r#"{"target_version":null}"#, Level::Quick).unwrap().target_version, None);
@@ -74,6 +82,7 @@ mod tests {
     fn refuses_unknown_fields_and_editions() {
         assert!(parse(r#"{"target":"7.0.4"}"#, Level::Quick).is_err());
         assert!(parse(r#"{"edition":"enterprise"}"#, Level::Quick).is_err());
+        assert!(parse(r#"{"runtime":"k8s"}"#, Level::Quick).is_err());
         assert!(parse("[1]", Level::Quick).is_err());
     }
 }

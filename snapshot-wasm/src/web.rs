@@ -42,7 +42,7 @@ pub(crate) fn offset(value: f64) -> Result<u64, JsError> {
 /// `snapshot-verify check --level quick --format json` with the same options.
 ///
 /// `options_json`: `{"target_version": "7.0.4" | null, "edition": "premium" | "community",
-/// "file_name": "snap.zip"}`, every field optional. Reads only the end records, the central
+/// "runtime": "single-host" | "kubernetes", "file_name": "snap.zip"}`, every field optional. Reads only the end records, the central
 /// directory, the local headers and the small JSON members.
 #[wasm_bindgen]
 pub fn inspect(file: Blob, options_json: &str) -> Result<String, JsError> {

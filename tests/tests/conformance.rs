@@ -231,9 +231,15 @@ fn target_prediction_quotes_restore() {
     let community = cloudify::Snapshot::new(Era::L6).community().bytes();
     let r = check(&community, "l6c.zip", Level::Quick, Some("7.0.4"));
     assert!(codes(&r).contains(&"target-routes-new-path"), "{:?}", codes(&r));
+    // Restores nothing: not restorable (issue 12 point 5).
+    let t = r.snapshot().compatibility.target.clone().unwrap();
+    assert_eq!((t.restorable, t.outcome), (false, snapshot_core::Outcome::RestoresNothing));
 
     let n1 = cloudify::Snapshot::new(Era::N1).bytes();
-    assert!(codes(&check(&n1, "n1.zip", Level::Quick, Some("6.4.0"))).contains(&"target-format-unsupported"));
+    // Before 7.0 the validator refuses the newer snapshot before anything reads the format.
+    let r = check(&n1, "n1.zip", Level::Quick, Some("6.4.0"));
+    assert!(codes(&r).contains(&"target-snapshot-newer"), "{:?}", codes(&r));
+    assert_eq!(r.snapshot().compatibility.target.as_ref().map(|t| t.restore_path), Some("legacy"));
     assert!(codes(&check(&n1, "n1.zip", Level::Quick, Some("7.0.0"))).contains(&"target-format-unsupported"));
     assert!(!check(&n1, "n1.zip", Level::Quick, Some("7.0.4")).has_errors());
 }
@@ -259,4 +265,62 @@ fn findings_are_capped_per_code() {
     assert!((100..=101).contains(&overlaps.len()), "{} overlap findings", overlaps.len());
     assert!(overlaps.iter().any(|f| f.message.contains("more entries-overlap findings")));
     assert!(r.to_json().unwrap().len() < 200_000, "report of {} bytes", r.to_json().unwrap().len());
+}
+
+/// `accepted_by`, `target` and the findings agree by construction (issue 12 point 5): for every
+/// era sample, every known release and both editions, the release is in `accepted_by` (with its
+/// edition condition) exactly when the prediction for it says `restorable`, and `restorable`
+/// means outcome `restores` and no error finding.
+#[test]
+fn accepted_by_agrees_with_every_target_prediction() {
+    const RELEASES: &[&str] = &[
+        "3.3.0", "3.3.1", "3.4.0", "3.4.2", "4.0.0", "4.0.1", "4.1.0", "4.2.0", "4.3.0", "4.4.0", "4.5.5", "4.6.0",
+        "5.0.0", "5.0.5", "5.1.0", "5.2.0", "6.0.0", "6.2.0", "6.3.0", "6.4.0", "6.4.2", "7.0.0", "7.0.1", "7.0.4",
+    ];
+    let key = |v: &str| -> Vec<u32> { v.split('.').map(|p| p.parse().unwrap()).collect() };
+    let mut failures = Vec::new();
+    for sample in cloudify::era_samples() {
+        let bytes = sample.bytes();
+        let name = sample.file_name();
+        let plain = check(&bytes, &name, Level::Quick, None);
+        let ranges = &plain.snapshot().compatibility.accepted_by;
+        for &release in RELEASES {
+            for edition in [snapshot_core::Edition::Premium, snapshot_core::Edition::Community] {
+                let opts = Options {
+                    level: Level::Quick,
+                    file_name: name.clone(),
+                    target_version: Some(release.to_string()),
+                    edition,
+                    ..Options::default()
+                };
+                let r = verify(&bytes, &opts).unwrap();
+                let t = r.snapshot().compatibility.target.clone().expect("a prediction");
+                let clean = !r.has_errors();
+                if t.restorable != (t.outcome == snapshot_core::Outcome::Restores && clean) {
+                    failures.push(format!(
+                        "{name} on {release} {edition:?}: restorable {} vs outcome {:?}, errors {:?}",
+                        t.restorable,
+                        t.outcome,
+                        codes(&r)
+                    ));
+                }
+                let listed = ranges.iter().any(|range| {
+                    let from_ok = range.from.as_deref().is_none_or(|f| key(f) <= key(release));
+                    let to_ok = range.to.as_deref().is_none_or(|to| key(release) <= key(to));
+                    let edition_ok = match edition {
+                        snapshot_core::Edition::Premium => !range.note.contains("community managers only"),
+                        snapshot_core::Edition::Community => !range.note.contains("premium managers only"),
+                    };
+                    from_ok && to_ok && edition_ok
+                });
+                if listed != t.restorable {
+                    failures.push(format!(
+                        "{name} on {release} {edition:?}: accepted_by lists it {listed}, restorable {}",
+                        t.restorable
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
 }

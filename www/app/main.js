@@ -25,6 +25,7 @@ const ui = {
   idExists: $('snapshot-id-exists'),
   targetVersion: $('target-version'),
   edition: $('edition'),
+  runtime: $('target-runtime'),
   sizeWarning: $('size-warning'),
   readError: $('read-error'),
   results: $('results'),
@@ -94,6 +95,7 @@ function options() {
   return {
     target_version: ui.targetVersion.value.trim() || null,
     edition: ui.edition.value,
+    runtime: ui.runtime.value,
     file_name: state.file?.name ?? '',
   };
 }
@@ -373,6 +375,7 @@ function optionsChanged() {
 }
 ui.targetVersion.addEventListener('input', optionsChanged);
 ui.edition.addEventListener('change', optionsChanged);
+ui.runtime.addEventListener('change', optionsChanged);
 
 // ---------- snapshot name ----------
 
@@ -477,6 +480,7 @@ $('open-dialog').addEventListener('click', () => {
 
 ui.targetVersion.value = config.targetVersion ?? '';
 ui.edition.value = config.edition ?? 'premium';
+ui.runtime.value = config.runtime ?? 'single-host';
 ui.dialog.showModal();
 ui.chooseFile.focus();
 updateUploadState();

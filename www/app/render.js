@@ -120,6 +120,14 @@ function renderParts(parts) {
     rest.length ? h('details', {}, h('summary', {}, `${rest.length} more parts`), table(rest)) : null);
 }
 
+const RUNTIME = { 'single-host': 'single host', kubernetes: 'Kubernetes' };
+const OUTCOME = {
+  refused: 'restore refuses it',
+  aborts: 'restore fails part-way',
+  'restores-nothing': 'restore reports success but restores nothing',
+  partial: 'restore loses part of the content',
+};
+
 /** The compatibility verdict for the target manager, and which managers accept the archive. */
 export function renderCompatibility(report) {
   const c = report.snapshot.compatibility ?? { accepted_by: [], target: null };
@@ -129,8 +137,9 @@ export function renderCompatibility(report) {
     const ok = t.restorable;
     parts.push(h('p', { class: `target ${ok ? 'ok' : 'bad'}`, dataset: { restorable: String(ok) } },
       h('strong', {}, ok ? '✔ Restorable' : '✖ Not restorable'),
-      ` on Cloudify Manager ${t.version} (${t.edition})`,
-      t.restore_path ? `, ${t.restore_path} restore path` : ''));
+      ` on Cloudify Manager ${t.version} (${t.edition}, ${RUNTIME[t.runtime] ?? t.runtime})`,
+      t.restore_path ? `, ${t.restore_path} restore path` : '',
+      !ok && OUTCOME[t.outcome] ? `: ${OUTCOME[t.outcome]}` : ''));
     if (t.messages.length) {
       parts.push(h('ul', { class: 'quoted' }, t.messages.map((m) => h('li', {}, h('q', {}, m)))));
     }
@@ -143,6 +152,8 @@ export function renderCompatibility(report) {
       h('li', {}, h('strong', {}, rangeText(r)), ` — ${r.note}`))));
   } else if (!report.snapshot.is_snapshot) {
     parts.push(h('p', {}, 'No Cloudify manager can restore this file.'));
+  } else {
+    parts.push(h('p', {}, 'No manager restores this snapshot as it is: fix the errors above first.'));
   }
   return h('div', {}, parts);
 }

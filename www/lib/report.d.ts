@@ -6,6 +6,8 @@ export type Severity = 'error' | 'warning' | 'info';
 export type Verdict = 'pass' | 'pass-with-warnings' | 'fail';
 export type Level = 'quick' | 'full';
 export type Edition = 'premium' | 'community';
+export type Runtime = 'single-host' | 'kubernetes';
+export type Outcome = 'restores' | 'refused' | 'aborts' | 'restores-nothing' | 'partial';
 export type SecretKind =
   | 'private-key' | 'agent-key' | 'encryption-key' | 'clear-secret' | 'encrypted-secret'
   | 'broker-password' | 'password-hash' | 'config-credential' | 'certificate';
@@ -46,7 +48,8 @@ export interface Part { name: string; entries: number; compressed_size: number; 
 export interface VersionRange { from: string | null; to: string | null; note: string }
 
 export interface TargetPrediction {
-  version: string; edition: Edition; restore_path: 'legacy' | 'new'; restorable: boolean; messages: string[];
+  version: string; edition: Edition; runtime: Runtime; restore_path: 'legacy' | 'new'; outcome: Outcome;
+  restorable: boolean; messages: string[];
 }
 
 export interface SnapshotInfo {
@@ -69,7 +72,7 @@ export interface Report {
   schema_version: 1;
   tool: { name: 'snapshot-verify'; version: string };
   file: { name: string; size: number; sha256: string | null };
-  settings: { level: Level; target_version: string | null; edition: Edition };
+  settings: { level: Level; target_version: string | null; edition: Edition; runtime: Runtime };
   verdict: Verdict;
   summary: { errors: number; warnings: number; infos: number; entries: number; entries_verified: number };
   archive: ArchiveInfo | null;

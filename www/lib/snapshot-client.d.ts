@@ -1,6 +1,6 @@
 // Types of snapshot-client.js, the main-thread API over the snapshot workers.
 
-import type { CodeInfo, Edition, Report } from './report';
+import type { CodeInfo, Edition, Report, Runtime } from './report';
 
 export type { CodeInfo, Report } from './report';
 
@@ -9,6 +9,8 @@ export interface CheckOptions {
   /** Manager version to predict restore on, e.g. '7.0.4'; null or '' for none. */
   target_version?: string | null;
   edition?: Edition;
+  /** Where the target runs; 'kubernetes' matters for 7.0.1+ (legacy snapshots are refused). */
+  runtime?: Runtime;
   /** The name the report shows; use `file.name`. */
   file_name?: string;
 }

@@ -171,6 +171,31 @@ describe('dialog behaviour', () => {
     if (legacy) assert.match(await text(page, '#verdict'), /era L5\b.*|version 5\.1\.0/s);
   });
 
+  test('target settings: on Kubernetes, 7.0.4 refuses a legacy snapshot that a single host restores', async (t) => {
+    const generated = generatedFixtures();
+    const l6 = generated.rust.find((p) => basename(p) === 'era-L6-6.4.0.zip');
+    if (!l6) {
+      missing(t, generated.notice ?? 'gen-fixtures wrote no era-L6-6.4.0.zip');
+      return;
+    }
+    const page = await openDialog(t);
+    await page.fill('#target-version', '7.0.4');
+    const quick = await choose(page, l6);
+    assert.equal(quick.snapshot.compatibility.target.restorable, true);
+    assert.equal(await page.locator('#target-runtime').inputValue(), 'single-host');
+    assert.match(await text(page, '#compatibility'), /Restorable on Cloudify Manager 7\.0\.4 \(premium, single host\)/);
+    await page.selectOption('#target-runtime', 'kubernetes');
+    await page.waitForFunction(() => window.snapshotDialog.quick?.settings.runtime === 'kubernetes');
+    const k8s = await page.evaluate(() => window.snapshotDialog.quick);
+    const target = k8s.snapshot.compatibility.target;
+    assert.deepEqual([target.runtime, target.outcome, target.restorable], ['kubernetes', 'refused', false]);
+    assert.ok(k8s.findings.some((f) => f.code === 'target-runtime-refuses-legacy'));
+    await page.waitForSelector('#compatibility [data-restorable="false"]');
+    assert.match(await text(page, '#compatibility'), /Not restorable on Cloudify Manager 7\.0\.4 \(premium, Kubernetes\)/);
+    assert.match(await text(page, '#compatibility'), /distributed manager/);
+    assert.deepEqual(realErrors(page), []);
+  });
+
   test('keyboard: focus starts on the file button, which opens the picker; Escape closes when idle', async (t) => {
     const page = await openDialog(t);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'choose-file');

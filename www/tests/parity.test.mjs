@@ -19,6 +19,7 @@ const NATIVE = join(REPO, 'target/release/examples/inspect');
 const OPTION_SETS = [
   { name: 'no target', json: {}, flags: [] },
   { name: 'target 7.0.4 premium', json: { target_version: '7.0.4', edition: 'premium' }, flags: ['--target-version', '7.0.4', '--edition', 'premium'] },
+  { name: 'target 7.0.4 kubernetes', json: { target_version: '7.0.4', runtime: 'kubernetes' }, flags: ['--target-version', '7.0.4', '--target-runtime', 'kubernetes'] },
   { name: 'target 6.4.0 community', json: { target_version: '6.4.0', edition: 'community' }, flags: ['--target-version', '6.4.0', '--edition', 'community'] },
 ];
 

@@ -1,10 +1,11 @@
 //! Restore prediction (spec §5.3–§5.5, rules B4–B6, B11, C8, D1, D13): which managers accept the
 //! snapshot, and for `--target-version`, the message Cloudify's restore would fail with.
 
+use super::restore_table::{Cell, KNOWN_RELEASES, Line, RestoreFacts, Subject, Target, decide, ui_aborting_files};
 use super::version::Version;
-use super::{Ctx, Era, Format, Semantics, sev};
-use crate::code::{Code, Severity};
-use crate::report::{Compatibility, Edition, Finding, TargetPrediction, VersionRange};
+use super::{Ctx, Era, Format, Semantics};
+use crate::code::{Code, Family, Severity};
+use crate::report::{Compatibility, Edition, Finding, Outcome, Runtime, TargetPrediction, VersionRange};
 
 const fn v(a: u32, b: u32, c: u32) -> Version {
     Version::new(a, b, c)
@@ -15,11 +16,20 @@ const NEWEST: Version = v(7, 0, 99);
 
 pub(crate) fn predict(ctx: &mut Ctx, sem: &mut Semantics) {
     let Some(era) = sem.era else { return };
-    let legacy_by_meta = ["schema_revision", "stage_schema_revision", "composer_schema_revision"]
-        .iter()
-        .all(|k| sem.metadata.contains_key(*k));
-    sem.info.compatibility =
-        Compatibility { accepted_by: accepted_ranges(era, sem.version, legacy_by_meta), target: None };
+    let subject = Subject {
+        era,
+        keyed: ["schema_revision", "stage_schema_revision", "composer_schema_revision"]
+            .iter()
+            .all(|k| sem.metadata.contains_key(*k)),
+        version: sem.version,
+        version_text: sem.info.snapshot_version.clone().unwrap_or_else(|| "?".into()),
+        events_flag_missing: sem.info.metadata.has_cloudify_events.is_none(),
+    };
+    let facts = restore_facts(ctx, sem, era);
+    // Target-independent errors: an archive that fails verification is restorable nowhere.
+    let blocking = ctx.findings.iter().find(|f| f.severity == Severity::Error).map(at);
+    let accepted_by = if blocking.is_some() { Vec::new() } else { accepted_ranges(&subject, &facts) };
+    sem.info.compatibility = Compatibility { accepted_by, target: None };
     advise(ctx, sem, era);
 
     let Some(target_text) = ctx.opts.target_version.clone() else { return };
@@ -30,17 +40,7 @@ pub(crate) fn predict(ctx: &mut Ctx, sem: &mut Semantics) {
         ));
         return;
     };
-    let is_new = era.format() == Format::New;
-    let gate = Gate {
-        t,
-        era,
-        snap: sem.version,
-        snap_text: sem.info.snapshot_version.clone().unwrap_or_else(|| "?".into()),
-        is_new,
-        // Which path a 7.x manager takes: legacy iff all three revision keys are present.
-        path: if is_new || (t >= v(7, 0, 0) && !legacy_by_meta) { "new" } else { "legacy" },
-        events_flag_missing: sem.info.metadata.has_cloudify_events.is_none(),
-    };
+    let target = Target { version: t, edition: ctx.opts.edition, runtime: ctx.opts.runtime };
     let mut out: Vec<Finding> = Vec::new();
     if t < v(3, 3, 0) || t > NEWEST {
         out.push(Finding::new(
@@ -48,15 +48,100 @@ pub(crate) fn predict(ctx: &mut Ctx, sem: &mut Semantics) {
             format!("target {t} is outside the versions the spec covers (3.3 – 7.0.x); the prediction follows the nearest known version"),
         ));
     }
-    if t < v(5, 0, 0) {
-        gate.before_5(&mut out);
-    } else if t < v(7, 0, 0) || gate.path == "legacy" {
-        gate.legacy_path(&mut out);
-    } else {
-        gate.new_path(&mut out);
+    let cell = decide(&subject, &target, &facts);
+    let mut messages = Vec::new();
+    match cell.code {
+        Some(code) => out.push(Finding::new(code, cell.message.clone()).severity(Severity::Error)),
+        None if cell.outcome != Outcome::Restores => messages.push(cell.message.clone()),
+        None => {}
     }
-    required_files(ctx, sem, &gate, &mut out);
-    conclude(ctx, sem, &gate, target_text, out);
+    for (code, message) in &cell.warnings {
+        out.push(Finding::new(*code, message.clone()).severity(Severity::Warning));
+    }
+    if ctx.opts.runtime == Runtime::Kubernetes && t < v(7, 0, 1) {
+        messages.push(format!(
+            "no Kubernetes manager restores differently before 7.0.1: the runtime does not change restore on {t}"
+        ));
+    }
+    if let Some(b) = &blocking {
+        messages.push(format!("not restorable: the archive fails verification ({b})"));
+    }
+    let restorable = cell.outcome == Outcome::Restores && blocking.is_none();
+    conclude(ctx, sem, t, (target_text, cell, restorable), messages, out);
+}
+
+/// "code at path" for messages.
+fn at(f: &Finding) -> String {
+    match &f.path {
+        Some(p) => format!("{} at {p}", f.code.as_str()),
+        None => f.code.as_str().to_string(),
+    }
+}
+
+/// What the archive's content tells the table (see [`RestoreFacts`]).
+fn restore_facts(ctx: &mut Ctx, sem: &Semantics, era: Era) -> RestoreFacts {
+    let has = |n: &str| ctx.archive.by_name(n).is_some();
+    let error = |f: &&Finding| f.severity == Severity::Error;
+    let ui_aborts = ui_aborting_files(ctx.archive.entries.iter().map(|e| e.name.as_str()));
+    if era.format() == Format::New {
+        // Target-independent: only 7.x restores new-format archives, and both 7.0 lines abort.
+        for file in &ui_aborts {
+            ctx.push(
+                Finding::new(
+                    Code::UiEntryAborts,
+                    "restore hands this file to a Composer/Stage client attribute named by the file name up to its last dot, which does not exist: AttributeError, restore aborts",
+                )
+                .at_path(file),
+            );
+        }
+    }
+    let findings = &*ctx.findings;
+    let counts = &sem.info.counts;
+    let abort_codes = [
+        Code::EnvelopeInvalid,
+        Code::EnvelopeItemInvalid,
+        Code::PluginArchiveMissing,
+        Code::BlueprintArchiveMissing,
+        Code::ComposerBlueprintsCount,
+        Code::UiEntryAborts,
+    ];
+    // The zip checks report these shapes as warnings (readers other than Python differ); Python's
+    // zipfile refuses them, which the table needs (zip/names.rs, zip/records.rs messages).
+    let unopenable = findings.iter().find(|f| {
+        f.code == Code::NameNotUtf8
+            || (f.code == Code::ExtraFieldMalformed
+                && f.message.starts_with("central directory")
+                && f.message.contains("but only"))
+    });
+    // A mgmt/ dump of a type with archives: 7.0.x restores its items into the default client,
+    // then looks the archive up with tenant None (`_get_associated_archive`): TypeError.
+    let mgmt_archive_type = findings.iter().find(|f| {
+        f.code == Code::EnvelopeUnknownType
+            && f.path.as_deref().is_some_and(|p| p.starts_with("mgmt/"))
+            && ["'blueprints'", "'plugins'", "'deployments'"].iter().any(|t| f.message.contains(t))
+    });
+    let extract_fails = findings.iter().find(|f| f.code == Code::NameCollision && f.message.contains("is a file, but"));
+    RestoreFacts {
+        has_stage_data: has("stage_data"),
+        has_composer_data: has("composer_data"),
+        composer_revision: sem.info.metadata.composer_schema_revision.as_deref().is_some_and(|r| !r.is_empty()),
+        ui_aborts,
+        n0_archive_items: era == Era::N0 && (counts.plugins.unwrap_or(0) > 0 || counts.blueprints.unwrap_or(0) > 0),
+        data_error: findings.iter().filter(error).find(|f| f.code.family() == Family::Data).map(at),
+        unopenable: unopenable.map(|f| format!("{} ({})", at(f), f.message)),
+        metadata_broken: findings.iter().find_map(|f| match f.code {
+            Code::MetadataInvalidJson => Some(false),
+            Code::MetadataNotObject => Some(true),
+            _ => None,
+        }),
+        extract_fails: extract_fails.map(|f| format!("{} ({})", at(f), f.message)),
+        new_path_abort: findings
+            .iter()
+            .find(|f| (error(f) && abort_codes.contains(&f.code)) || f.code == Code::TenantEmpty)
+            .map(|f| (at(f), error(&f)))
+            .or(mgmt_archive_type.map(|f| (at(f), false))),
+        new_path_partial: findings.iter().filter(error).find(|f| f.code == Code::TenantDirMissing).map(at),
+    }
 }
 
 /// Advisories that need no target: the disk a legacy restore needs, known issues.
@@ -123,179 +208,20 @@ fn impossible_sizes(ctx: &mut Ctx) {
     ctx.push(finding);
 }
 
-/// What the version gates of the target's restore look at.
-struct Gate {
-    /// The target version.
-    t: Version,
-    era: Era,
-    snap: Option<Version>,
-    snap_text: String,
-    is_new: bool,
-    /// The restore path the target takes: `"new"` or `"legacy"`.
-    path: &'static str,
-    /// Whether a 3.x snapshot lacks `has_cloudify_events`.
-    events_flag_missing: bool,
-}
-
-impl Gate {
-    /// Restore refuses a snapshot newer than the target.
-    fn newer(&self, out: &mut Vec<Finding>) {
-        let t = self.t;
-        if let Some(s) = self.snap
-            && s > t
-        {
-            out.push(Finding::new(
-                Code::TargetSnapshotNewer,
-                format!(
-                    "restore on {t} fails: \"Cannot restore a newer manager's snapshot on this manager [{s} > {t}]\""
-                ),
-            ));
-        }
-    }
-
-    /// 3.4 – 4.0 parse the version strictly.
-    fn strict(&self, out: &mut Vec<Finding>) {
-        let (t, snap_text) = (self.t, &self.snap_text);
-        if !super::version::Version::strict_ok(snap_text) {
-            out.push(Finding::new(
-                Code::TargetSnapshotUnsupported,
-                format!("restore on {t} fails: its strict version parser raises ValueError on snapshot_version '{snap_text}'"),
-            ));
-        }
-    }
-
-    /// 3.3 – 4.6 managers.
-    fn before_5(&self, out: &mut Vec<Finding>) {
-        let (t, era, snap_text) = (self.t, self.era, &self.snap_text);
-        if t < v(3, 4, 0) {
-            // 3.3.x: a string lookup, no parsing.
-            if self.is_new || era.format() == Format::Legacy {
-                out.push(Finding::new(
-                    Code::TargetFormatUnsupported,
-                    format!("restore on {t} fails: \"Manager is not able to restore snapshot of manager {snap_text}\""),
-                ));
-            } else if snap_text != "3.3" && snap_text != "3.2" {
-                out.push(Finding::new(
-                    Code::TargetSnapshotUnsupported,
-                    format!("restore on {t} fails: \"Manager is not able to restore snapshot of manager {snap_text}\""),
-                ));
-            }
-            if era.format() == Format::Elasticsearch && self.events_flag_missing {
-                out.push(Finding::new(
-                    Code::TargetFileRequired,
-                    format!("restore on {t} fails with KeyError: metadata.json lacks has_cloudify_events"),
-                ));
-            }
-        } else if self.is_new {
-            out.push(Finding::new(
-                Code::TargetFormatUnsupported,
-                format!("{t} cannot read new-format (7.x) snapshots: it looks for pg_data or es_data and fails"),
-            ));
-        } else {
-            self.newer(out);
-            if t < v(4, 1, 0) {
-                self.strict(out);
-            }
-            if era.format() == Format::Elasticsearch && t < v(4, 0, 0) && self.events_flag_missing {
-                out.push(Finding::new(
-                    Code::TargetFileRequired,
-                    format!("restore on {t} fails with KeyError: metadata.json lacks has_cloudify_events"),
-                ));
-            }
-        }
-    }
-
-    /// 5.0 – 6.4 managers, and 7.x managers on the legacy path.
-    fn legacy_path(&self, out: &mut Vec<Finding>) {
-        let (t, snap_text) = (self.t, &self.snap_text);
-        if self.is_new {
-            out.push(Finding::new(
-                Code::TargetFormatUnsupported,
-                format!("{t} cannot read new-format (7.x) snapshots: its restore looks for pg_data and fails"),
-            ));
-        } else {
-            if self.snap.is_some_and(|s| s < v(4, 0, 0)) {
-                out.push(Finding::new(
-                    Code::TargetSnapshotUnsupported,
-                    format!("restore on {t} fails: \"Restoring snapshot from version {snap_text} is not supported\""),
-                ));
-            }
-            self.newer(out);
-        }
-    }
-
-    /// 7.x managers on the new-format path.
-    fn new_path(&self, out: &mut Vec<Finding>) {
-        let t = self.t;
-        match self.era {
-            Era::N1 if t < v(7, 0, 1) => out.push(Finding::new(
-                Code::TargetFormatUnsupported,
-                format!("7.0.0's new-format restore expects the N0 layout (mgmt/<type>/<i>.json); this N1 archive restores nothing on {t}"),
-            )),
-            Era::N0 if t >= v(7, 0, 1) => out.push(
-                Finding::new(
-                    Code::TargetFormatUnsupported,
-                    format!("{t} restore does not understand the 7.0.0 (N0) layout: its scanner skips mgmt/<type>/ paths as 'Unexpected file' and looks for archives elsewhere; restore on 7.0.0"),
-                )
-                .severity(Severity::Warning),
-            ),
-            Era::N0 | Era::N1 => {
-                if let Some(s) = self.snap.filter(|s| *s > t) {
-                    out.push(Finding::new(
-                        Code::TargetVersionUnchecked,
-                        format!("the snapshot is from {s}, newer than {t}, and new-format restore runs no version check: entities may not fit the older schema"),
-                    ));
-                }
-            }
-            era => out.push(Finding::new(
-                Code::TargetRoutesNewPath,
-                format!(
-                    "on {t} this {} archive takes the new-format restore path (metadata lacks a revision key): the scanner drops its files as 'Unexpected file', so restore fails or silently restores nothing",
-                    era.info().id
-                ),
-            )),
-        }
-    }
-}
-
-/// Files the target's restore needs (§5.5) that the snapshot lacks.
-fn required_files(ctx: &Ctx, sem: &Semantics, gate: &Gate, out: &mut Vec<Finding>) {
-    let t = gate.t;
-    if gate.path == "legacy"
-        && !gate.is_new
-        && ctx.opts.edition == Edition::Premium
-        && t >= v(4, 0, 1)
-        && let Some(s) = gate.snap
-    {
-        let has = |n: &str| ctx.archive.by_name(n).is_some();
-        if s > v(4, 0, 0) && !has("stage_data") {
-            out.push(
-                    Finding::new(
-                        Code::TargetFileRequired,
-                        format!("premium {t} restores Stage for snapshots from 4.0.1 on and stage_data is missing; the restore fails"),
-                    )
-                    .severity(sev(s >= v(4, 3, 0))),
-                );
-        }
-        let composer_needed = s >= v(4, 2, 0)
-            && (t < v(6, 0, 0) || sem.info.metadata.composer_schema_revision.as_deref().is_some_and(|r| !r.is_empty()));
-        if composer_needed && !has("composer_data") {
-            out.push(Finding::new(
-                    Code::TargetFileRequired,
-                    format!("premium {t} with a Composer database restores composer_data for snapshots from 4.2 on, and it is missing; psql fails"),
-                ));
-        }
-    }
-}
-
 /// Target-dependent adjustments and advice, then the prediction itself.
-fn conclude(ctx: &mut Ctx, sem: &mut Semantics, gate: &Gate, target_text: String, mut out: Vec<Finding>) {
-    let t = gate.t;
+fn conclude(
+    ctx: &mut Ctx,
+    sem: &mut Semantics,
+    t: Version,
+    (version, cell, restorable): (String, Cell, bool),
+    mut messages: Vec<String>,
+    mut out: Vec<Finding>,
+) {
     if t < v(6, 3, 0) {
         // Restore before 6.3 does not apply the archive's modes (A9 targets 6.3+).
         ctx.findings.retain(|f| f.code != Code::UnreadableMode);
     }
-    if let Some(s) = gate.snap
+    if let Some(s) = sem.version
         && t > s
         && sem.info.counts.agents.unwrap_or(0) > 0
     {
@@ -304,45 +230,83 @@ fn conclude(ctx: &mut Ctx, sem: &mut Semantics, gate: &Gate, target_text: String
             format!("after restoring onto the newer {t}, run the install_new_agents workflow ('cfy agents install') so the snapshot's agents connect to the new manager"),
         ));
     }
-    let restorable = !out.iter().any(|f| f.severity == Severity::Error);
-    let messages = out.iter().filter(|f| f.severity != Severity::Info).map(|f| f.message.clone()).collect();
+    let mut all: Vec<String> = out.iter().filter(|f| f.severity != Severity::Info).map(|f| f.message.clone()).collect();
+    all.append(&mut messages);
     sem.info.compatibility.target = Some(TargetPrediction {
-        version: target_text,
+        version,
         edition: ctx.opts.edition,
-        restore_path: gate.path,
+        runtime: ctx.opts.runtime,
+        restore_path: cell.route,
+        outcome: cell.outcome,
         restorable,
-        messages,
+        messages: all,
     });
     ctx.findings.extend(out);
 }
 
-/// The manager versions whose restore accepts the snapshot (the matrix of §5.4).
-fn accepted_ranges(era: Era, snap: Option<Version>, legacy_by_meta: bool) -> Vec<VersionRange> {
-    let r = |from: &str, to: &str, note: &str| VersionRange {
-        from: (!from.is_empty()).then(|| from.to_string()),
-        to: (!to.is_empty()).then(|| to.to_string()),
-        note: note.to_string(),
-    };
-    let s = snap.map(|s| s.to_string()).unwrap_or_default();
-    match era {
-        Era::E0 | Era::E1 => vec![
-            r("3.3.0", "3.4.2", "Elasticsearch restore"),
-            r("4.0.0", "4.6.0", "converted by estopg; premium managers need a new tenant name"),
-        ],
-        Era::E2 | Era::E2b => vec![
-            r(&s, "3.4.2", "Elasticsearch restore (snapshot must not be newer than the manager)"),
-            r("4.0.0", "4.6.0", "converted by estopg; premium managers need a new tenant name"),
-        ],
-        Era::N0 => vec![r("7.0.0", "7.0.0", "new-format restore (7.0.1+ does not understand the N0 layout)")],
-        Era::N1 => vec![r("7.0.1", "", "new-format restore; no version check is made")],
-        _ => {
-            let mut out = vec![r(&s, "6.4.2", "legacy restore; the manager must be empty (or --force)")];
-            if legacy_by_meta {
-                out.push(r("7.0.0", "7.0.4", "legacy restore path (all three revision keys present)"));
+/// The manager versions whose restore accepts the snapshot: [`decide`] for every known release
+/// (and the snapshot's own version), both editions, single host; consecutive accepting releases
+/// with the same note merge into one range. A range reaching the newest known release is open
+/// (7.1+ is predicted as 7.0.4).
+fn accepted_ranges(s: &Subject, f: &RestoreFacts) -> Vec<VersionRange> {
+    let mut releases = KNOWN_RELEASES.to_vec();
+    if let Some(sv) = s.version.filter(|sv| *sv >= v(3, 3, 0) && *sv <= NEWEST && !releases.contains(sv)) {
+        releases.push(sv);
+        releases.sort();
+    }
+    let newest = releases.last().copied().unwrap_or(NEWEST);
+    let mut out: Vec<VersionRange> = Vec::new();
+    let mut open: Option<(Version, Version, String)> = None;
+    for r in releases {
+        let ok = |edition| {
+            let cell = decide(s, &Target { version: r, edition, runtime: Runtime::SingleHost }, f);
+            (cell.outcome == Outcome::Restores).then_some(cell.route)
+        };
+        let note = match (ok(Edition::Premium), ok(Edition::Community)) {
+            (None, None) => None,
+            (p, c) => Some(range_note(s, r, p.or(c).unwrap_or("legacy"), p.is_some(), c.is_some())),
+        };
+        match (&mut open, note) {
+            (Some((_, to, n)), Some(note)) if *n == note => *to = r,
+            (cur, note) => {
+                if let Some((from, to, n)) = cur.take() {
+                    out.push(range(from, to, newest, n));
+                }
+                *cur = note.map(|n| (r, r, n));
             }
-            out
         }
     }
+    if let Some((from, to, n)) = open {
+        out.push(range(from, to, newest, n));
+    }
+    out
+}
+
+fn range(from: Version, to: Version, newest: Version, note: String) -> VersionRange {
+    VersionRange { from: Some(from.to_string()), to: (to != newest).then(|| to.to_string()), note }
+}
+
+/// What holds on a range: the path, and the edition and runtime conditions.
+fn range_note(s: &Subject, r: Version, route: &str, premium: bool, community: bool) -> String {
+    let line = Line::of(r);
+    let mut note = match (route, s.era.format()) {
+        ("new", Format::New) => "new-format restore; no version check is made".to_string(),
+        ("new", _) => "new-format restore path".to_string(),
+        (_, Format::Elasticsearch) if line < Line::V4_0 => "Elasticsearch restore".to_string(),
+        (_, Format::Elasticsearch) => "converted by estopg; premium managers need a new tenant name".to_string(),
+        _ if line >= Line::V7_0_0 => {
+            "legacy restore path (all three revision keys present); the manager must be empty (or --force); not on Kubernetes from 7.0.1".to_string()
+        }
+        _ => "legacy restore; the manager must be empty (or --force)".to_string(),
+    };
+    match (premium, community) {
+        (true, false) => note.push_str("; premium managers only"),
+        (false, true) => note.push_str(
+            "; community managers only: premium managers also restore Stage and Composer, and this archive lacks stage_data or composer_data",
+        ),
+        _ => {}
+    }
+    note
 }
 
 /// Bytes for people: binary units with one decimal.

@@ -72,6 +72,7 @@ fn options(level: LevelArg, target: &TargetArgs) -> Options {
         target_version: target.target_version.clone(),
         edition: target.edition.into(),
         restore_certificates: target.restore_certificates,
+        runtime: target.target_runtime.into(),
         ..Options::default()
     }
 }

@@ -168,8 +168,20 @@ fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> 
             snapshot_core::Edition::Premium => "premium",
             snapshot_core::Edition::Community => "community",
         };
-        let verdict = if t.restorable { st.green("restorable") } else { st.red("NOT restorable") };
-        row(out, st, "target", format!("{} {edition}: {verdict} ({} restore path)", t.version, t.restore_path))?;
+        let runtime = match t.runtime {
+            snapshot_core::Runtime::SingleHost => "single host",
+            snapshot_core::Runtime::Kubernetes => "Kubernetes",
+        };
+        let outcome = match t.outcome {
+            snapshot_core::Outcome::Restores => "",
+            snapshot_core::Outcome::Refused => ": refused",
+            snapshot_core::Outcome::Aborts => ": aborts part-way",
+            snapshot_core::Outcome::RestoresNothing => ": restores nothing",
+            snapshot_core::Outcome::Partial => ": restores only part",
+        };
+        let verdict = if t.restorable { st.green("restorable") } else { st.red(&format!("NOT restorable{outcome}")) };
+        let line = format!("{} {edition}, {runtime}: {verdict} ({} restore path)", t.version, t.restore_path);
+        row(out, st, "target", line)?;
         for m in &t.messages {
             writeln!(out, "  {:LABEL$} \"{m}\"", "")?;
         }

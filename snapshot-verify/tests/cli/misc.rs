@@ -63,6 +63,27 @@ fn inspect_is_quick_and_check_is_full_by_default() {
     assert_eq!(c9[0]["code"], "certificates-complete");
 }
 
+/// `--target-runtime kubernetes`: a 7.0.1+ manager on Kubernetes refuses a legacy-path snapshot
+/// (7.0.4 snapshots/snapshot_restore.py `SnapshotRestore.restore`); on one host it restores.
+#[test]
+fn target_runtime_kubernetes_refuses_legacy() {
+    use snapshot_tests::cloudify::{Era, Snapshot};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("l6.zip"), Snapshot::new(Era::L6).bytes()).unwrap();
+    let args = ["inspect", "--target-version", "7.0.4", "--format", "json", "l6.zip"];
+    let host = run(dir.path(), &args);
+    assert_eq!(host.code, 0, "{}", host.stdout);
+    let k8s = run(dir.path(), &[&args[..], &["--target-runtime", "kubernetes"]].concat());
+    assert_eq!(k8s.code, 1, "{}", k8s.stdout);
+    let report: Value = serde_json::from_str(&k8s.stdout).unwrap();
+    assert_eq!(report["settings"]["runtime"], "kubernetes");
+    let target = &report["snapshot"]["compatibility"]["target"];
+    assert_eq!((target["restorable"].as_bool(), target["outcome"].as_str()), (Some(false), Some("refused")));
+    let codes: Vec<&str> = report["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+    assert!(codes.contains(&"target-runtime-refuses-legacy"), "{codes:?}");
+    assert_eq!(run(dir.path(), &[&args[..], &["--target-runtime", "k8s"]].concat()).code, 2);
+}
+
 /// The JSON of one file is exactly the core's `Report::to_json()` and a newline (what the
 /// browser module emits), whatever the number of threads, with the SHA-256 the CLI adds.
 #[test]

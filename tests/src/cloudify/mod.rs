@@ -282,6 +282,10 @@ pub fn era_samples() -> Vec<Snapshot> {
         Snapshot::new(Era::L1).community(),
         Snapshot::new(Era::L5).community(),
         Snapshot::new(Era::L6).community(),
+        // Unkeyed (community-made) L2–L4: rows of the restore table (7.x routes them to the new path).
+        Snapshot::new(Era::L2).community(),
+        Snapshot::new(Era::L3).community(),
+        Snapshot::new(Era::L4).community(),
     ]);
     samples
 }

@@ -8,9 +8,13 @@ use super::formats::*;
 use crate::zipw::{Entry, ZipBuilder};
 
 impl Gen<'_> {
-    /// The envelopes of one tenant (spec §3.6), in dump order.
+    /// The envelopes of one tenant (spec §3.6), in dump order. Items carry exactly the fields
+    /// Cloudify's dump writes (N1: cloudify-common 7.0.4 `cloudify_rest_client/<type>.py`
+    /// `<Type>Client.dump` `_include`; N0: cloudify-manager 7.0.0
+    /// `snapshots/__init__.py` `INCLUDES`), so that Cloudify's own restore runs them to the end.
     pub(super) fn tenant_dumps(&mut self, k: usize) -> Vec<Dumped> {
         let v = self.s.version.clone();
+        let n1 = self.s.era == super::Era::N1;
         let (t, bp, dep, ni, plugin, exec, key) = {
             let id = &self.ids[k];
             (
@@ -30,27 +34,46 @@ impl Gen<'_> {
             Value::Object(m)
         };
         let secret = |c: &mut Canary, key: &str| {
-            json!({"key": key, "value": c.secret("secret-value"),
+            let mut item = json!({"key": key, "value": c.secret("secret-value"),
             "visibility": "tenant", "is_hidden_value": true, "encrypted": false, "tenant_name": t,
-            "creator": "admin", "created_at": TS, "provider": null, "provider_options": null})
+            "creator": "admin", "created_at": TS});
+            if n1 {
+                item["provider"] = Value::Null;
+                item["provider_options"] = Value::Null;
+            }
+            item
         };
         let secrets = vec![secret(&mut self.c, &key), secret(&mut self.c, &format!("{key}_replica"))];
         let broker_pass = self.c.secret("broker-pass");
         let agent_pass = self.c.secret("agent-rabbitmq-password");
+        let mut execution = json!({"id": exec, "workflow_id": "install", "deployment_id": dep,
+            "status": "terminated", "parameters": {}, "is_dry_run": false, "allow_custom_parameters": false,
+            "created_by": "admin", "created_at": TS, "started_at": TS, "ended_at": TS, "error": ""});
+        if n1 {
+            execution["is_system_workflow"] = Value::Bool(false);
+        }
+        let mut event = json!({"timestamp": TS, "reported_timestamp": TS, "blueprint_id": bp,
+            "deployment_id": dep, "deployment_display_name": dep, "workflow_id": "install",
+            "message": "'install' workflow execution succeeded", "error_causes": null,
+            "event_type": "workflow_succeeded", "operation": null, "source_id": null, "target_id": null,
+            "node_instance_id": null, "type": "cloudify_event", "logger": null, "level": null,
+            "manager_name": "manager-1", "agent_name": null});
+        if n1 {
+            event["_storage_id"] = json!(1);
+        }
         vec![
             Dumped::new("sites", json!([with(json!({"name": format!("site-{t}"), "location": "32.1, 34.8"}))])),
             Dumped::new(
                 "plugins",
-                json!([with(json!({"id": plugin, "title": "cloudify-utilities-plugin",
-                "package_name": "cloudify-utilities-plugin", "package_version": "1.23.0",
-                "archive_name": "cloudify_utilities_plugin-1.23.0-py3-none-linux_x86_64.wgn",
-                "uploaded_at": TS, "supported_platform": "linux_x86_64", "wheels": []}))]),
+                json!([{"id": plugin, "title": "cloudify-utilities-plugin", "visibility": "tenant",
+                "uploaded_at": TS, "created_by": "admin"}]),
             ),
             Dumped::new("secrets", Value::Array(secrets)),
             Dumped::new(
                 "blueprints",
                 json!([with(json!({"id": bp, "main_file_name": "blueprint.yaml",
-                "state": "uploaded", "description": null, "plan": {"nodes": []}, "labels": []}))]),
+                "state": "uploaded", "description": null, "plan": {"nodes": []}, "labels": [],
+                "error": null, "error_traceback": null, "is_hidden": false, "requirements": null}))]),
             ),
             Dumped::new(
                 "deployments",
@@ -59,16 +82,17 @@ impl Gen<'_> {
             ),
             Dumped::new(
                 "nodes",
-                json!([with(json!({"id": "vm", "type": "cloudify.nodes.Compute",
-                "number_of_instances": 1, "properties": {"ip": "10.0.0.5"}}))]),
+                json!([{"id": "vm", "type": "cloudify.nodes.Compute", "number_of_instances": 1,
+                "properties": {"ip": "10.0.0.5"}, "visibility": "tenant", "created_by": "admin"}]),
             )
             .source(None, &dep),
             Dumped::new(
                 "node_instances",
-                json!([with(json!({"id": ni, "node_id": "vm", "state": "started",
-                "runtime_properties": {"ip": "10.0.0.5", "cloudify_agent": {"name": ni,
+                json!([{"id": ni, "node_id": "vm", "state": "started", "visibility": "tenant",
+                "created_by": "admin", "runtime_properties": {"ip": "10.0.0.5", "cloudify_agent": {"name": ni,
+                    "install_method": "remote", "broker_ip": "10.0.0.1", "broker_ssl_cert": "ca-cert-placeholder",
                     "broker_config": {"broker_ip": ["10.0.0.1"], "broker_vhost": format!("rabbitmq_vhost_{t}"),
-                        "broker_user": format!("rabbitmq_user_{t}"), "broker_pass": broker_pass}}}}))]),
+                        "broker_user": format!("rabbitmq_user_{t}"), "broker_pass": broker_pass}}}}]),
             )
             .source(None, &dep),
             Dumped::new(
@@ -79,19 +103,8 @@ impl Gen<'_> {
                 "ip": "10.0.0.5"}))]),
             )
             .source(None, &dep),
-            Dumped::new(
-                "executions",
-                json!([with(json!({"id": exec, "workflow_id": "install",
-                "deployment_id": dep, "blueprint_id": bp, "status": "terminated", "parameters": {},
-                "is_system_workflow": false, "error": ""}))]),
-            ),
-            Dumped::new(
-                "events",
-                json!([{"timestamp": TS, "reported_timestamp": TS,
-                "message": "'install' workflow execution succeeded", "event_type": "workflow_succeeded",
-                "type": "cloudify_event", "context": {"deployment_id": dep}}]),
-            )
-            .source(Some("executions"), &exec),
+            Dumped::new("executions", json!([execution])),
+            Dumped::new("events", json!([event])).source(Some("executions"), &exec),
             Dumped::new(
                 "tasks_graphs",
                 json!([{"id": uuid(&format!("graph {t}")), "name": "install",

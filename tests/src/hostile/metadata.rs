@@ -123,6 +123,19 @@ impl Cases {
             Snapshot::new(Era::L1).zip(),
         );
         self.add(
+            "B11",
+            "keys-stripped-premium-4.3",
+            &["routing-hazard"],
+            "A premium 4.3.0 snapshot whose composer_schema_revision was removed: 7.0.x takes the new-format path, \
+             where stage/conf/app.json names a Stage tenant 'conf' with entity 'app', and restore aborts with \
+             AttributeError.",
+            with(Snapshot::new(Era::L2).version("4.3.0").zip(), |z| {
+                meta(z, |m| {
+                    m.remove("composer_schema_revision");
+                })
+            }),
+        );
+        self.add(
             "B12",
             "execution-id-invalid",
             &["execution-id-invalid"],

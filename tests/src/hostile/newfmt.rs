@@ -166,7 +166,8 @@ impl Cases {
                     "tenants/default_tenant/00000006.json",
                     envelope(
                         "nodes",
-                        &json!([{"id": "vm", "type": "cloudify.nodes.Compute", "number_of_instances": 1}]),
+                        &json!([{"id": "vm", "type": "cloudify.nodes.Compute", "number_of_instances": 1,
+                        "visibility": "tenant", "created_by": "admin"}]),
                     ),
                 )
             }),
