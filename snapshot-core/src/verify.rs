@@ -1,5 +1,7 @@
 //! The orchestration: quick phase, resumable data pass, report.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use crate::data::{DataCheck, EntryOutcome, Step};
 use crate::report::*;
 use crate::snapshot::content::{Analyzer, Facts};
@@ -132,7 +134,7 @@ impl Verifier {
     /// Compressed bytes the data pass reads in total, and how many it has read.
     pub fn progress(&self) -> (u64, u64) {
         let current = self.current.as_ref().map_or(0, Check::input_done);
-        (self.done + current, self.total)
+        (self.done.saturating_add(current), self.total)
     }
 
     /// Advances the data pass by about `budget` bytes of input. Returns `true` when the pass is
@@ -151,11 +153,11 @@ impl Verifier {
             let before = check.input_done();
             let step = check.step(src, left)?;
             let after = check.input_done();
-            left = left.saturating_sub(after - before);
+            left = left.saturating_sub(after.saturating_sub(before));
             match step {
                 Step::More => return Ok(false),
                 Step::Done(outcome) => {
-                    self.done += check.input_len();
+                    self.done = self.done.saturating_add(check.input_len());
                     self.current = None;
                     self.outcomes.push(outcome);
                     if left == 0 {
@@ -182,11 +184,11 @@ impl Verifier {
     /// same however the data pass was scheduled.
     pub fn finish(mut self, src: &dyn ReadAt) -> Report {
         self.outcomes.sort_by_key(|o| o.index);
-        let mut verified = 0;
+        let mut verified = 0u64;
         let mut facts = Vec::new();
         let mut data_findings = Vec::new();
         for o in std::mem::take(&mut self.outcomes) {
-            verified += u64::from(o.verified);
+            verified = verified.saturating_add(u64::from(o.verified));
             data_findings.extend(o.findings);
             if let Some(f) = o.facts {
                 facts.push((o.index, *f));
@@ -250,16 +252,16 @@ fn archive_info(a: &Archive) -> ArchiveInfo {
     };
     for e in &a.entries {
         if e.is_dir() {
-            info.directories += 1;
+            info.directories = info.directories.saturating_add(1);
         } else {
-            info.files += 1;
+            info.files = info.files.saturating_add(1);
         }
         info.compressed_size = info.compressed_size.saturating_add(e.compressed_size);
         info.uncompressed_size = info.uncompressed_size.saturating_add(e.uncompressed_size);
         match e.method {
-            zip::METHOD_STORED => info.stored += 1,
-            zip::METHOD_DEFLATE => info.deflated += 1,
-            _ => info.other_methods += 1,
+            zip::METHOD_STORED => info.stored = info.stored.saturating_add(1),
+            zip::METHOD_DEFLATE => info.deflated = info.deflated.saturating_add(1),
+            _ => info.other_methods = info.other_methods.saturating_add(1),
         }
     }
     info
