@@ -16,6 +16,8 @@ pub(crate) trait Saturating: Copy {
     const ZERO: Self;
     /// `self + other`, or the type's maximum.
     fn add_sat(self, other: Self) -> Self;
+    /// `self + other`, or `None` past the type's maximum.
+    fn add_checked(self, other: Self) -> Option<Self>;
 }
 
 macro_rules! saturating {
@@ -24,6 +26,9 @@ macro_rules! saturating {
             const ZERO: Self = 0;
             fn add_sat(self, other: Self) -> Self {
                 self.saturating_add(other)
+            }
+            fn add_checked(self, other: Self) -> Option<Self> {
+                self.checked_add(other)
             }
         }
     )*};
@@ -38,6 +43,11 @@ where
     /// The sum, or the type's maximum when it would overflow (`u64::MAX` reads "at least").
     fn saturating_sum(self) -> Self::Item {
         self.fold(Self::Item::ZERO, Saturating::add_sat)
+    }
+
+    /// The sum, or `None` when it would overflow (to tell that a saturated figure saturated).
+    fn checked_sum(mut self) -> Option<Self::Item> {
+        self.try_fold(Self::Item::ZERO, Saturating::add_checked)
     }
 }
 
@@ -63,6 +73,8 @@ mod tests {
         assert_eq!([1u64, 2, 3].into_iter().saturating_sum(), 6);
         assert_eq!([u64::MAX / 2 + 7, u64::MAX / 2 + 9].into_iter().saturating_sum(), u64::MAX);
         assert_eq!([u64::MAX - 1, 1].into_iter().saturating_sum(), u64::MAX);
+        assert_eq!([u64::MAX - 1, 1].into_iter().checked_sum(), Some(u64::MAX));
+        assert_eq!([u64::MAX, 1].into_iter().checked_sum(), None);
         assert_eq!(std::iter::empty::<usize>().saturating_sum(), 0);
         assert_eq!([u32::MAX, 1].into_iter().saturating_sum(), u32::MAX);
     }

@@ -2,6 +2,8 @@
 
 #![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 
+use crate::arith::SaturatingSum;
+use crate::code::Code;
 use crate::data::{DataCheck, EntryOutcome, Step};
 use crate::report::*;
 use crate::snapshot::content::{Analyzer, Facts};
@@ -203,6 +205,7 @@ impl Verifier {
                 let mut ctx = Ctx { src, archive, opts: &self.opts, findings: &mut self.findings, json_budget: 0 };
                 let semantics = std::mem::take(&mut self.semantics);
                 let (info, security) = snapshot::conclude(&mut ctx, semantics, facts);
+                self.findings.extend(saturated_totals(archive));
                 (info, security, Some(archive_info(archive)))
             }
             None => (SnapshotInfo::default(), Security::default(), None),
@@ -265,4 +268,31 @@ fn archive_info(a: &Archive) -> ArchiveInfo {
         }
     }
     info
+}
+
+/// The archive's totals and the preview's part sizes are sums of declared sizes that saturate at
+/// 2^64 - 1 (a part's sum fits when the total does). When a total does not fit, a finding says
+/// so: the figure then means "more than that", and the declared sizes are impossible.
+fn saturated_totals(a: &Archive) -> Vec<Finding> {
+    let over = |size: fn(&zip::Entry) -> u64| a.entries.iter().map(size).checked_sum().is_none();
+    let mut out = Vec::new();
+    if over(|e| e.uncompressed_size) {
+        out.push(Finding::new(
+            Code::RatioImpossible,
+            format!(
+                "the entries' declared uncompressed sizes add up to more than 2^64 bytes, which no archive holds: the sizes are lies, and the report's uncompressed totals (the archive's and the preview parts') show {}, meaning more than that",
+                u64::MAX
+            ),
+        ));
+    }
+    if over(|e| e.compressed_size) {
+        out.push(Finding::new(
+            Code::EntryOverlapsCentralDirectory,
+            format!(
+                "the entries' declared compressed sizes add up to more than 2^64 bytes, more than the file holds: some entry's data would run into the central directory and end records, and the report's compressed totals (the archive's and the preview parts') show {}, meaning more than that",
+                u64::MAX
+            ),
+        ));
+    }
+    out
 }
