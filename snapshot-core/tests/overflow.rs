@@ -175,3 +175,28 @@ fn data_end_past_u64_max_overlaps_the_directory_and_hides_nothing() {
         }
     }
 }
+
+/// Found by the long fuzz run (target `verify`, crash-71598e79…, on commit 7becbf3): entries whose
+/// declared compressed sizes each run their data past 2^64 are queued for the data pass, and the
+/// pass added their input lengths into its progress total with `+=` ("attempt to add with
+/// overflow" in `Verifier::step`). Fixed by the saturating progress sums in verify.rs.
+#[test]
+fn data_pass_progress_survives_input_lengths_that_sum_past_u64_max() {
+    let zip = ZipBuilder::with(vec![
+        Entry::file("a.txt", b"hello".to_vec()),
+        declaring("huge-a.bin", 1 << 20, u64::MAX),
+        declaring("huge-b.bin", 1 << 20, u64::MAX - 7),
+    ]);
+    let bytes = zip.build();
+    let mut v = snapshot_core::Verifier::new(&bytes.as_slice(), Options { level: Level::Full, ..Options::default() })
+        .expect("verification runs");
+    let mut steps = 0;
+    while !v.step(&bytes.as_slice(), 1 << 10).expect("in-memory sources never fail to read") {
+        let (done, total) = v.progress();
+        assert!(done <= total, "{done} > {total}");
+        steps += 1;
+        assert!(steps < 10_000, "the data pass does not end");
+    }
+    let r = v.finish(&bytes.as_slice());
+    assert_eq!(r.verdict(), Verdict::Fail, "{}", dump(&r));
+}
