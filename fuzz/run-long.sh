@@ -37,13 +37,21 @@ case "${1:-}" in
     source ./common.sh
     targets=("$@")
     [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(all_targets)
+    make_seeds
     for t in "${targets[@]}"; do
       build "$t" || exit 2
       mkdir -p "corpus/$t" "$long/$t"
       rm -rf "work/merge-$t" && mkdir -p "work/merge-$t"
-      # Inputs up to 64 KiB only, so the checked-in corpus stays small.
-      "$(binary "$t")" -merge=1 -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-        "work/merge-$t" "corpus/$t" "$long/$t" >"work/merge-$t.log" 2>&1 || { tail -n 20 "work/merge-$t.log" >&2; exit 1; }
+      # The seeds go in first and out again afterwards: every run regenerates them, so the
+      # checked-in corpus keeps only inputs that reach something the seeds do not. Inputs up to
+      # 32 KiB only, so that it stays small.
+      read -ra seeds <<<"$(seed_dirs "$t")"
+      for f in "${seeds[1]}"/*; do cp "$f" "work/merge-$t/seed-$(basename "$f")"; done
+      rm -rf "work/small-$t" && mkdir -p "work/small-$t"
+      find "corpus/$t" "$long/$t" -type f -size -32k -exec cp -t "work/small-$t" {} +
+      "$(binary "$t")" -merge=1 -timeout=10 -rss_limit_mb=2048 \
+        "work/merge-$t" "work/small-$t" >"work/merge-$t.log" 2>&1 || { tail -n 20 "work/merge-$t.log" >&2; exit 1; }
+      rm -f "work/merge-$t"/seed-*
       rm -rf "corpus/$t" && mv "work/merge-$t" "corpus/$t"
       echo "corpus/$t: $(find "corpus/$t" -type f | wc -l) inputs, $(du -sk "corpus/$t" | cut -f1) KiB on disk, $(cat "corpus/$t"/* 2>/dev/null | wc -c) bytes"
     done
