@@ -20,6 +20,9 @@ all_targets() { awk '/^\[\[bin\]\]/{b=1} b && /^name *=/{gsub(/[" ]/,""); sub(/n
 # Longest input per target (mutate reads "base index, then edits"; the others whole archives).
 max_len() { case "$1" in mutate) echo 512 ;; *) echo 1048576 ;; esac; }
 
+# The largest input the checked-in corpus keeps, as find's -size (whole archives are large).
+size_cap() { case "$1" in verify) echo 6k ;; *) echo 12k ;; esac; }
+
 # Seeds: every generated era sample and hostile case (not the real fixtures: whatever a run
 # derives from its seeds may be checked in under corpus/), and one byte per base archive for
 # mutate. `seeds_real` adds the real snapshots for runs whose findings stay in work/.

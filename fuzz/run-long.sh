@@ -18,7 +18,8 @@
 # totals are recomputed. Seeds are the checked-in corpus and the generated fixtures only (not the
 # real snapshots), so whatever it finds (work/long/TARGET) may be merged into corpus/ and committed.
 set -euo pipefail
-cd "$(dirname "$0")"
+# FUZZ_HOME: the fuzz/ folder, when a run executes its private copy of this script (below).
+cd "${FUZZ_HOME:-$(dirname "$0")}"
 long=work/long
 
 status() { cat "$long/summary.md" 2>/dev/null || echo "no long run yet"; }
@@ -43,12 +44,13 @@ case "${1:-}" in
       mkdir -p "corpus/$t" "$long/$t"
       rm -rf "work/merge-$t" && mkdir -p "work/merge-$t"
       # The seeds go in first and out again afterwards: every run regenerates them, so the
-      # checked-in corpus keeps only inputs that reach something the seeds do not. Inputs up to
-      # 32 KiB only, so that it stays small.
+      # checked-in corpus keeps only inputs that reach something the seeds do not. Small inputs
+      # only (size_cap), so that it stays a few hundred KB.
       read -ra seeds <<<"$(seed_dirs "$t")"
       for f in "${seeds[1]}"/*; do cp "$f" "work/merge-$t/seed-$(basename "$f")"; done
       rm -rf "work/small-$t" && mkdir -p "work/small-$t"
-      find "corpus/$t" "$long/$t" -type f -size -32k -exec cp -t "work/small-$t" {} +
+      # (Inputs are named by their SHA-1, so a name in both folders is the same input.)
+      find "corpus/$t" "$long/$t" -type f -size "-$(size_cap "$t")" -exec cp -t "work/small-$t" {} + 2>/dev/null || true
       "$(binary "$t")" -merge=1 -timeout=10 -rss_limit_mb=2048 \
         "work/merge-$t" "work/small-$t" >"work/merge-$t.log" 2>&1 || { tail -n 20 "work/merge-$t.log" >&2; exit 1; }
       rm -f "work/merge-$t"/seed-*
@@ -62,7 +64,10 @@ case "${1:-}" in
     if [ -f "$long/pid" ] && kill -0 "$(cat "$long/pid")" 2>/dev/null; then
       echo "a long run is already going (pid $(cat "$long/pid")); --status or --stop" >&2; exit 2
     fi
-    nohup setsid ./run-long.sh --foreground "$@" >"$long/run.log" 2>&1 &
+    # The run executes a copy: bash reads a script as it goes, so editing this file during a
+    # run would otherwise derail it.
+    cp run-long.sh "$long/run-long.sh"
+    FUZZ_HOME=$PWD nohup setsid "$long/run-long.sh" --foreground "$@" >"$long/run.log" 2>&1 &
     echo $! >"$long/pid"
     echo "long fuzz run started (pid $!): fuzz/run-long.sh --status; log fuzz/$long/run.log"
     exit 0 ;;
