@@ -10,7 +10,10 @@
 //! caller attaches one to a check, the check feeds it every decompressed chunk in order and
 //! hands back what it concluded, without knowing its type.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use crate::Error;
+use crate::arith::{to_u64, to_usize};
 use crate::code::Code;
 use crate::report::Finding;
 use crate::source::{ReadAt, read_full};
@@ -142,12 +145,13 @@ impl<S: ContentSink> DataCheck<S> {
 
     /// Compressed bytes this check reads in total.
     pub(crate) fn input_len(&self) -> u64 {
-        self.end - self.data_offset
+        self.end.saturating_sub(self.data_offset)
     }
 
     /// Compressed bytes consumed so far.
     pub(crate) fn input_done(&self) -> u64 {
-        self.pos - self.data_offset - (self.in_end - self.in_start) as u64
+        // data_offset <= pos <= end, and the unconsumed input was read from below pos.
+        self.pos.saturating_sub(self.data_offset).saturating_sub(to_u64(self.in_end.saturating_sub(self.in_start)))
     }
 
     /// Consumes up to `budget` bytes of input (at least one chunk's worth of progress).
@@ -158,7 +162,7 @@ impl<S: ContentSink> DataCheck<S> {
                 if spent >= budget {
                     return Ok(Step::More);
                 }
-                let n = (self.end - self.pos).min(IN_CHUNK as u64) as usize;
+                let n = to_usize(self.end.saturating_sub(self.pos)).min(IN_CHUNK);
                 if self.input.len() < n {
                     self.input.resize(n, 0);
                 }
@@ -170,20 +174,21 @@ impl<S: ContentSink> DataCheck<S> {
                     );
                     return Ok(self.fail(Code::Truncated, msg));
                 }
-                self.pos += got as u64;
+                // got <= n <= end - pos: neither sum can overflow, saturating says so for the lint.
+                self.pos = self.pos.saturating_add(to_u64(got));
                 self.in_start = 0;
                 self.in_end = got;
-                spent += got as u64;
+                spent = spent.saturating_add(to_u64(got));
             }
             match self.method {
                 METHOD_STORED => {
                     let chunk = &self.input[self.in_start..self.in_end];
-                    let take = (self.out_limit - self.out_total).min(chunk.len() as u64) as usize;
+                    let take = to_usize(self.out_limit.saturating_sub(self.out_total)).min(chunk.len());
                     self.crc.update(&chunk[..take]);
                     if let Some(sink) = self.sink.as_mut() {
                         sink.feed(&chunk[..take]);
                     }
-                    self.out_total += take as u64;
+                    self.out_total = self.out_total.saturating_add(to_u64(take));
                     self.in_start = self.in_end;
                     if self.out_total >= self.out_limit {
                         return Ok(self.finish(End::Limit));
@@ -196,7 +201,7 @@ impl<S: ContentSink> DataCheck<S> {
                     if self.output.is_empty() {
                         // Small entries (most of a snapshot's) need small buffers: zeroing
                         // 256 KiB per blueprint file cost more than inflating it.
-                        let size = self.out_limit.clamp(1, OUT_CHUNK as u64) as usize;
+                        let size = to_usize(self.out_limit).clamp(1, OUT_CHUNK);
                         self.output.resize(size, 0);
                     }
                     if self.method != METHOD_DEFLATE {
@@ -208,21 +213,22 @@ impl<S: ContentSink> DataCheck<S> {
                     }
                     let before_in = inflater.total_in();
                     let before_out = inflater.total_out();
-                    // (Compared as u64: on wasm32 a remainder of 4 GiB would truncate to 0.)
-                    let room = (self.out_limit - self.out_total).min(self.output.len() as u64) as usize;
+                    // (to_usize saturates: on wasm32 `as usize` would truncate a remainder of 4 GiB to 0.)
+                    let room = to_usize(self.out_limit.saturating_sub(self.out_total)).min(self.output.len());
                     let status = inflater.decompress(
                         &self.input[self.in_start..self.in_end],
                         &mut self.output[..room],
                         FlushDecompress::None,
                     );
-                    let consumed = (inflater.total_in() - before_in) as usize;
-                    let produced = (inflater.total_out() - before_out) as usize;
-                    self.in_start += consumed;
+                    // The decoder's counters only grow, by at most the slices it was given.
+                    let consumed = to_usize(inflater.total_in().saturating_sub(before_in));
+                    let produced = to_usize(inflater.total_out().saturating_sub(before_out));
+                    self.in_start = self.in_start.saturating_add(consumed);
                     self.crc.update(&self.output[..produced]);
                     if let Some(sink) = self.sink.as_mut() {
                         sink.feed(&self.output[..produced]);
                     }
-                    self.out_total += produced as u64;
+                    self.out_total = self.out_total.saturating_add(to_u64(produced));
                     match status {
                         Err(e) => {
                             let msg = format!(
@@ -233,7 +239,8 @@ impl<S: ContentSink> DataCheck<S> {
                             return Ok(self.fail(Code::DeflateInvalid, msg));
                         }
                         Ok(Status::StreamEnd) => {
-                            let left = (self.in_end - self.in_start) as u64 + (self.end - self.pos);
+                            let left = to_u64(self.in_end.saturating_sub(self.in_start))
+                                .saturating_add(self.end.saturating_sub(self.pos));
                             if left > 0 {
                                 let msg = format!(
                                     "the DEFLATE stream ends {left} bytes before the declared compressed size; those bytes are hidden slack"
@@ -247,7 +254,7 @@ impl<S: ContentSink> DataCheck<S> {
                     if consumed == 0 && produced == 0 && self.in_start == self.in_end && self.pos >= self.end {
                         let msg = format!(
                             "the DEFLATE stream is not finished when the declared {} compressed bytes end: the stream was cut or the size lies",
-                            self.end - self.data_offset
+                            self.input_len()
                         );
                         self.findings.push(self.finding(Code::CompressedSizeMismatch, msg));
                         return Ok(self.finish(End::Incomplete));

@@ -1,5 +1,7 @@
 //! Entry listing and content streaming for front ends that need per-entry data (manifests).
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use crate::data::{DataCheck, Step, Tap};
 use crate::source::ReadAt;
 use crate::zip::{self, ParseLimits};

@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::disallowed_methods, reason = "the core does no I/O, clock reads or threads")]
 
+mod arith;
 pub mod code;
 mod data;
 mod entries;

@@ -7,7 +7,10 @@
 //! clock or thread. The caller decides when to stop: cancelling is not calling
 //! [`Sha256Stream::step`] again.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use crate::Error;
+use crate::arith::{to_u64, to_usize};
 use crate::source::{ReadAt, read_full};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -59,14 +62,15 @@ impl Sha256Stream {
             if spent >= budget.max(1) {
                 return Ok(false);
             }
-            let want = (self.total - self.done).min(self.chunk as u64) as usize;
+            let want = to_usize(self.total.saturating_sub(self.done)).min(self.chunk);
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
             }
             let got = read_full(src, self.done, &mut self.buf[..want])?;
             self.hasher.update(&self.buf[..got]);
-            self.done += got as u64;
-            spent += got as u64;
+            // got <= want <= total - done.
+            self.done = self.done.saturating_add(to_u64(got));
+            spent = spent.saturating_add(to_u64(got));
             if got < want {
                 let msg = format!(
                     "the file ended at byte {}, before its size of {} bytes; it changed while it was being hashed",
@@ -108,7 +112,7 @@ impl Sha256Stream {
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+    bytes.iter().fold(String::with_capacity(bytes.len().saturating_mul(2)), |mut s, b| {
         let _ = write!(s, "{b:02x}");
         s
     })

@@ -1,5 +1,7 @@
 //! The read seam: the only way the core touches an archive's bytes.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use std::io;
 
 /// Positional, read-only access to an archive's bytes.
@@ -58,10 +60,12 @@ impl<T: ReadAt + ?Sized> ReadAt for &T {
 pub fn read_full(src: &dyn ReadAt, offset: u64, buf: &mut [u8]) -> Result<usize, crate::Error> {
     let mut done = 0;
     while done < buf.len() {
-        let at = offset + done as u64;
+        // Past u64::MAX there is nothing to read: a source is at most u64::MAX bytes long.
+        let Some(at) = offset.checked_add(crate::arith::to_u64(done)) else { break };
         match src.read_at(at, &mut buf[done..]) {
             Ok(0) => break,
-            Ok(n) => done += n.min(buf.len() - done),
+            // done < buf.len(), so neither can overflow.
+            Ok(n) => done = done.saturating_add(n.min(buf.len().saturating_sub(done))),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(source) => return Err(crate::Error::Read { offset: at, source }),
         }

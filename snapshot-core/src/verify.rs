@@ -1,5 +1,9 @@
 //! The orchestration: quick phase, resumable data pass, report.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
+use crate::arith::SaturatingSum;
+use crate::code::Code;
 use crate::data::{DataCheck, EntryOutcome, Step};
 use crate::report::*;
 use crate::snapshot::content::{Analyzer, Facts};
@@ -137,7 +141,7 @@ impl Verifier {
     /// Compressed bytes the data pass reads in total, and how many it has read.
     pub fn progress(&self) -> (u64, u64) {
         let current = self.current.as_ref().map_or(0, Check::input_done);
-        (self.done + current, self.total)
+        (self.done.saturating_add(current), self.total)
     }
 
     /// Advances the data pass by about `budget` bytes of input. Returns `true` when the pass is
@@ -156,11 +160,11 @@ impl Verifier {
             let before = check.input_done();
             let step = check.step(src, left)?;
             let after = check.input_done();
-            left = left.saturating_sub(after - before);
+            left = left.saturating_sub(after.saturating_sub(before));
             match step {
                 Step::More => return Ok(false),
                 Step::Done(outcome) => {
-                    self.done += check.input_len();
+                    self.done = self.done.saturating_add(check.input_len());
                     self.current = None;
                     self.outcomes.push(outcome);
                     if left == 0 {
@@ -187,11 +191,11 @@ impl Verifier {
     /// same however the data pass was scheduled.
     pub fn finish(mut self, src: &dyn ReadAt) -> Report {
         self.outcomes.sort_by_key(|o| o.index);
-        let mut verified = 0;
+        let mut verified = 0u64;
         let mut facts = Vec::new();
         let mut data_findings = Vec::new();
         for o in std::mem::take(&mut self.outcomes) {
-            verified += u64::from(o.verified);
+            verified = verified.saturating_add(u64::from(o.verified));
             data_findings.extend(o.findings);
             if let Some(f) = o.facts {
                 facts.push((o.index, *f));
@@ -204,6 +208,7 @@ impl Verifier {
                 let mut ctx = Ctx { src, archive, opts: &self.opts, findings: &mut self.findings, json_budget: 0 };
                 let semantics = std::mem::take(&mut self.semantics);
                 let (info, security) = snapshot::conclude(&mut ctx, semantics, facts);
+                self.findings.extend(saturated_totals(archive));
                 (info, security, Some(archive_info(archive)))
             }
             None => (SnapshotInfo::default(), Security::default(), None),
@@ -259,17 +264,44 @@ fn archive_info(a: &Archive) -> ArchiveInfo {
     };
     for e in &a.entries {
         if e.is_dir() {
-            info.directories += 1;
+            info.directories = info.directories.saturating_add(1);
         } else {
-            info.files += 1;
+            info.files = info.files.saturating_add(1);
         }
         info.compressed_size = info.compressed_size.saturating_add(e.compressed_size);
         info.uncompressed_size = info.uncompressed_size.saturating_add(e.uncompressed_size);
         match e.method {
-            zip::METHOD_STORED => info.stored += 1,
-            zip::METHOD_DEFLATE => info.deflated += 1,
-            _ => info.other_methods += 1,
+            zip::METHOD_STORED => info.stored = info.stored.saturating_add(1),
+            zip::METHOD_DEFLATE => info.deflated = info.deflated.saturating_add(1),
+            _ => info.other_methods = info.other_methods.saturating_add(1),
         }
     }
     info
+}
+
+/// The archive's totals and the preview's part sizes are sums of declared sizes that saturate at
+/// 2^64 - 1 (a part's sum fits when the total does). When a total does not fit, a finding says
+/// so: the figure then means "more than that", and the declared sizes are impossible.
+fn saturated_totals(a: &Archive) -> Vec<Finding> {
+    let over = |size: fn(&zip::Entry) -> u64| a.entries.iter().map(size).checked_sum().is_none();
+    let mut out = Vec::new();
+    if over(|e| e.uncompressed_size) {
+        out.push(Finding::new(
+            Code::RatioImpossible,
+            format!(
+                "the entries' declared uncompressed sizes add up to more than 2^64 bytes, which no archive holds: the sizes are lies, and the report's uncompressed totals (the archive's and the preview parts') show {}, meaning more than that",
+                u64::MAX
+            ),
+        ));
+    }
+    if over(|e| e.compressed_size) {
+        out.push(Finding::new(
+            Code::EntryOverlapsCentralDirectory,
+            format!(
+                "the entries' declared compressed sizes add up to more than 2^64 bytes, more than the file holds: some entry's data would run into the central directory and end records, and the report's compressed totals (the archive's and the preview parts') show {}, meaning more than that",
+                u64::MAX
+            ),
+        ));
+    }
+    out
 }

@@ -6,21 +6,8 @@
 
 #![allow(clippy::disallowed_methods, reason = "the CLI is the front end that does the I/O, threads and clock reads")]
 
-// Files are read with `pread` (`std::os::unix::fs::FileExt`) and opened with `O_NONBLOCK`.
-#[cfg(not(unix))]
-compile_error!(
-    "snapshot-verify supports Unix-like systems only (Linux, macOS, the BSDs): its file source uses Unix positional reads"
-);
-
-mod cli;
-mod commands;
-mod engine;
-mod exit;
-mod hash;
-mod inputs;
-mod manifest;
-mod render;
-mod source;
+// The modules live in the library half (lib.rs), which the fuzz target drives too.
+use snapshot_verify::{cli, commands, exit};
 
 use clap::Parser;
 use exit::ExitStatus;

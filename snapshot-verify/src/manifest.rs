@@ -44,7 +44,7 @@
 
 use crate::hash::{hex, sha256_hex, sha256_source};
 use crate::source::FileSource;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -131,15 +131,23 @@ pub struct EntryRecord {
 pub fn create(path: &Path, threads: usize) -> Result<Manifest> {
     let src = FileSource::open(path)?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    create_from(&src, name, threads)?.ok_or_else(|| {
+        anyhow!("{} has no readable central directory; `snapshot-verify check` says why", path.display())
+    })
+}
+
+/// [`create`] over any source (the fuzz target passes bytes), with `name` as the file's name;
+/// `None` when the archive has no readable central directory.
+pub fn create_from(src: &(dyn ReadAt + Sync), name: String, threads: usize) -> Result<Option<Manifest>> {
     thread::scope(|s| {
-        let whole = s.spawn(|| sha256_source(&src, &|| false));
+        let whole = s.spawn(|| sha256_source(src, &|| false));
         let opts = Options { level: Level::Quick, file_name: name.clone(), ..Options::default() };
-        let report = Verifier::new(&src, opts).context("could not verify the archive")?.finish(&src);
-        let Some(archive) = Entries::open(&src).context("could not list the entries")? else {
-            bail!("{} has no readable central directory; `snapshot-verify check` says why", path.display());
+        let report = Verifier::new(src, opts).context("could not verify the archive")?.finish(src);
+        let Some(archive) = Entries::open(src).context("could not list the entries")? else {
+            return Ok(None);
         };
         let listed = archive.list();
-        let digests = hash_entries(&src, &archive, listed.len(), threads)?;
+        let digests = hash_entries(src, &archive, listed.len(), threads)?;
         let entries = listed
             .into_iter()
             .zip(digests)
@@ -170,12 +178,17 @@ pub fn create(path: &Path, threads: usize) -> Result<Manifest> {
             manifest_sha256: None,
         };
         manifest.manifest_sha256 = Some(self_checksum(&serde_json::to_value(&manifest)?));
-        Ok(manifest)
+        Ok(Some(manifest))
     })
 }
 
 /// The SHA-256 of each entry's content (`None` when unreadable or corrupt), in index order.
-fn hash_entries(src: &FileSource, archive: &Entries, count: usize, threads: usize) -> Result<Vec<Option<String>>> {
+fn hash_entries(
+    src: &(dyn ReadAt + Sync),
+    archive: &Entries,
+    count: usize,
+    threads: usize,
+) -> Result<Vec<Option<String>>> {
     let next = AtomicUsize::new(0);
     let results = Mutex::new(vec![None; count]);
     let failure = Mutex::new(None);

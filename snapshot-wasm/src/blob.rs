@@ -53,7 +53,8 @@ struct Window {
 
 impl Window {
     fn end(&self) -> u64 {
-        self.start + self.data.len() as u64
+        // start < size < 2^53 and the window is at most 8 MiB: cannot overflow.
+        self.start.saturating_add(self.data.len() as u64)
     }
 
     fn contains(&self, offset: u64) -> bool {

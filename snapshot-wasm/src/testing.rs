@@ -51,13 +51,15 @@ impl BlobProbe {
         let mut buf = vec![0u8; chunk.max(1) as usize];
         let mut sum = 0u32;
         while at < end {
-            let want = ((end - at) as usize).min(buf.len());
+            // Not `as usize`: on wasm32 a remainder of exactly 4 GiB would truncate to 0 and end
+            // the loop early (a remainder of 4 GiB + k to k).
+            let want = usize::try_from(end - at).unwrap_or(usize::MAX).min(buf.len());
             let n = self.src.read_at(at, &mut buf[..want]).map_err(js_err)?;
             if n == 0 {
                 break;
             }
             sum = buf[..n].iter().fold(sum, |s, &b| s.wrapping_add(u32::from(b)));
-            at += n as u64;
+            at = at.saturating_add(n as u64);
         }
         Ok(sum)
     }

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  REPO, bigFixture, ensureWasmBuilt, generatedFixtures, launchBrowser, missing, newPage, realFixtures, startServer,
+  REPO, bigFixture, ensureWasmBuilt, exactFixture, generatedFixtures, launchBrowser, missing, newPage, realFixtures,
+  startServer,
 } from './support/env.mjs';
 
 const CLI = join(REPO, 'target/release/snapshot-verify');
@@ -48,6 +49,8 @@ before(async () => {
 
   const generated = generatedFixtures();
   files.push(...realFixtures(), ...generated.python, ...generated.rust, bigFixture(5e9, 10000));
+  // Declared sizes at the u32::MAX boundary (issue 15): wasm32's usize is 32 bits.
+  files.push(...[2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1].map((huge) => exactFixture(huge)));
   const names = files.map((f) => basename(f));
   assert.equal(new Set(names).size, names.length, 'fixture names are unique');
 

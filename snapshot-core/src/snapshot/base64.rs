@@ -9,6 +9,8 @@
 //!   which Cloudify decodes with `urlsafe_b64decode` ([`decoded_len`]); the key's bytes are never
 //!   materialised.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 /// Which decoding rules a caller follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -22,6 +24,7 @@ pub(crate) enum Mode {
 }
 
 /// The value of a base64 digit; `url` also admits the URL-safe `-` and `_`.
+#[allow(clippy::arithmetic_side_effects, reason = "each arm's `c` is inside its range, so the result is 0..=63")]
 fn sextet(c: u8, url: bool) -> Option<u8> {
     Some(match c {
         b'A'..=b'Z' => c - b'A',
@@ -49,12 +52,12 @@ impl Mode {
 /// group is dropped and padding is not checked. The error says why, as a clause of a finding.
 pub(crate) fn decode(text: &[u8], mode: Mode, whole: bool) -> Result<Vec<u8>, &'static str> {
     let strict = mode == Mode::Strict;
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut n, mut pad) = (0u32, 0, 0);
+    let mut out = Vec::with_capacity((text.len() / 4).saturating_mul(3));
+    let (mut acc, mut n, mut pad) = (0u32, 0u8, 0usize);
     for &c in text {
         let Some(v) = sextet(c, !strict) else {
             match c {
-                b'=' if strict => pad += 1,
+                b'=' if strict => pad = pad.saturating_add(1),
                 b'=' => {}
                 c if mode.skips(c) => {}
                 _ => return Err("it is not ASCII base64 (characters outside the alphabet)"),
@@ -64,8 +67,9 @@ pub(crate) fn decode(text: &[u8], mode: Mode, whole: bool) -> Result<Vec<u8>, &'
         if pad > 0 {
             return Err("it is not valid base64 (data after the '=' padding)");
         }
+        // At most four sextets (24 bits) accumulate before the group is flushed.
         acc = acc << 6 | u32::from(v);
-        n += 1;
+        n = n.saturating_add(1);
         if n == 4 {
             out.extend_from_slice(&acc.to_be_bytes()[1..]);
             (acc, n) = (0, 0);
@@ -74,8 +78,9 @@ pub(crate) fn decode(text: &[u8], mode: Mode, whole: bool) -> Result<Vec<u8>, &'
     match (n, pad) {
         _ if !whole => {}
         (0, 0) => {}
-        (2, p) if p >= 2 || !strict => out.push((acc >> 4) as u8),
-        (3, p) if p >= 1 || !strict => out.extend_from_slice(&((acc >> 2) as u16).to_be_bytes()),
+        // Two sextets hold one byte (plus 4 spare bits), three hold two bytes (plus 2).
+        (2, p) if p >= 2 || !strict => out.push((acc >> 4).to_be_bytes()[3]),
+        (3, p) if p >= 1 || !strict => out.extend_from_slice(&(acc >> 2).to_be_bytes()[2..]),
         (0 | 1, _) if !strict => {}
         _ => return Err("it is not valid base64 (incorrect padding)"),
     }
@@ -86,9 +91,12 @@ pub(crate) fn decode(text: &[u8], mode: Mode, whole: bool) -> Result<Vec<u8>, &'
 /// decoder requires it, no whitespace), without decoding it.
 pub(crate) fn decoded_len(s: &str) -> Option<usize> {
     let body = s.trim_end_matches('=');
-    let pad = s.len() - body.len();
+    let pad = s.len().saturating_sub(body.len());
     let alphabet = body.bytes().all(|b| sextet(b, true).is_some());
-    (alphabet && pad <= 2 && (body.len() + pad).is_multiple_of(4) && body.len() % 4 != 1).then(|| body.len() * 3 / 4)
+    // Each full group of 4 digits is 3 bytes; a final group of 2 or 3 digits is 1 or 2 bytes.
+    let len = (body.len() / 4).saturating_mul(3).saturating_add((body.len() % 4).saturating_sub(1));
+    (alphabet && pad <= 2 && (body.len() % 4).saturating_add(pad).is_multiple_of(4) && body.len() % 4 != 1)
+        .then_some(len)
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! The data pass itself ([`crate::data`]) knows ZIP data only; an analyzer rides on it as its
 //! [`ContentSink`], attached by the orchestration (`verify.rs`) or by a nested archive's check.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use super::sql::SqlFacts;
 use crate::data::ContentSink;
 

@@ -1,5 +1,7 @@
 //! Checks of `metadata.json` itself (spec §4, rules B3, B7–B10, B12, B13).
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use super::version::{self, Version};
 use super::{Ctx, Semantics, json_kind};
 use crate::code::Code;

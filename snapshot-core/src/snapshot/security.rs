@@ -1,6 +1,9 @@
 //! The security summary (spec §6, S1/S2): the inventory as the findings a reader sees first.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use super::{Ctx, Semantics};
+use crate::arith::SaturatingSum;
 use crate::code::Code;
 use crate::report::{Finding, SecretItem, SecretKind};
 
@@ -8,7 +11,7 @@ use crate::report::{Finding, SecretItem, SecretKind};
 pub(super) fn security_summary(ctx: &mut Ctx, sem: &Semantics) {
     let count = |kinds: &[SecretKind]| -> (u64, Vec<&str>) {
         let items: Vec<&SecretItem> = sem.security.items.iter().filter(|i| kinds.contains(&i.kind)).collect();
-        (items.iter().map(|i| i.count).sum(), items.iter().map(|i| i.path.as_str()).collect())
+        (items.iter().map(|i| i.count).saturating_sum(), items.iter().map(|i| i.path.as_str()).collect())
     };
     let list = |paths: Vec<&str>| {
         let mut p: Vec<&str> = paths;

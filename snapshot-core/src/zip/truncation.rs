@@ -2,9 +2,12 @@
 //! upload). Walks local headers from the start to say where the file ends and which entries are
 //! intact, where today's tools only say "cannot find zipfile directory".
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use super::records::*;
 use super::{FLAG_DESCRIPTOR, names};
 use crate::Error;
+use crate::arith::to_u64;
 use crate::code::Code;
 use crate::report::Finding;
 use crate::source::{ReadAt, read_full};
@@ -30,6 +33,8 @@ pub(crate) fn diagnose(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<
         if intact.len() >= MAX_WALK {
             break format!("the file has no end record; the walk stopped after {} intact entries", intact.len());
         }
+        // The 1-based number of the entry being walked (below MAX_WALK + 1).
+        let number = intact.len().saturating_add(1);
         let got = read_full(src, pos, &mut buf[..4])?;
         if got < 4 {
             break format!(
@@ -48,35 +53,39 @@ pub(crate) fn diagnose(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<
         }
         let got = read_full(src, pos, &mut buf)?;
         let Some(local) = LocalFixed::parse(&buf[..got]) else {
-            break format!("the file ends at byte {size}, inside the local header of entry {}", intact.len() + 1);
+            break format!("the file ends at byte {size}, inside the local header of entry {number}");
         };
-        let mut var = vec![0u8; local.name_len as usize + local.extra_len as usize];
-        let got = read_full(src, pos + LOCAL_LEN as u64, &mut var)?;
-        if got < local.name_len as usize {
-            break format!("the file ends at byte {size}, inside the local header of entry {}", intact.len() + 1);
+        let name_len = usize::from(local.name_len);
+        // At most 2 × 64 KiB: the lengths are u16.
+        let mut var = vec![0u8; name_len.saturating_add(usize::from(local.extra_len))];
+        // pos <= size (each step ends at a data end inside the file), so these cannot saturate.
+        let header_start = pos.saturating_add(to_u64(LOCAL_LEN));
+        let got = read_full(src, header_start, &mut var)?;
+        if got < name_len {
+            break format!("the file ends at byte {size}, inside the local header of entry {number}");
         }
-        let name = names::decode(&var[..local.name_len as usize], local.flags);
+        let name = names::decode(&var[..name_len], local.flags);
         if local.flags & FLAG_DESCRIPTOR != 0 {
             break format!(
                 "the file has no end record; entry {} '{name}' uses a data descriptor, so the walk cannot find where its data ends",
-                intact.len() + 1
+                number
             );
         }
-        let extras = parse_extras(&var[local.name_len as usize..got]);
+        let extras = parse_extras(&var[name_len..got]);
         let (_, csize, _, _) = resolve_zip64(extras.zip64.as_deref(), local.usize, local.csize, None);
         // The header was read whole, so it ends inside the file; the declared size may not.
-        let header_end = pos + LOCAL_LEN as u64 + var.len() as u64;
+        let header_end = header_start.saturating_add(to_u64(var.len()));
         let Some(data_end) = header_end.checked_add(csize) else {
             break format!(
                 "the file ends at byte {size}, inside the data of entry {} '{name}', which declares {csize} compressed bytes from byte {header_end}: more than any file holds (its data would end past byte 2^64)",
-                intact.len() + 1
+                number
             );
         };
         if data_end > size {
             break format!(
                 "the file ends at byte {size}, inside the data of entry {} '{name}', which needs bytes up to {data_end} ({} bytes missing)",
-                intact.len() + 1,
-                data_end - size
+                number,
+                data_end.saturating_sub(size)
             );
         }
         intact.push(name);
@@ -113,13 +122,14 @@ fn central_cut(src: &dyn ReadAt, start: u64, entries: usize, size: u64) -> Resul
     let mut buf = [0u8; CENTRAL_LEN];
     loop {
         let got = read_full(src, pos, &mut buf)?;
-        match CentralFixed::parse(&buf[..got]) {
-            Some(fixed) if pos + (CENTRAL_LEN + fixed.variable_len()) as u64 <= size => {
-                records += 1;
-                pos += (CENTRAL_LEN + fixed.variable_len()) as u64;
-            }
-            _ => break,
+        let Some(fixed) = CentralFixed::parse(&buf[..got]) else { break };
+        // At most 46 + 3 × 64 KiB past pos, and pos <= size.
+        let next = pos.saturating_add(to_u64(CENTRAL_LEN.saturating_add(fixed.variable_len())));
+        if next > size {
+            break;
         }
+        records = records.saturating_add(1);
+        pos = next;
         if records > entries {
             break;
         }

@@ -51,7 +51,8 @@ pub fn verify(file: &Path, manifest_path: &Path, format: SimpleFormat) -> Result
     Ok(if diff.identical { ExitStatus::Success } else { ExitStatus::Failure })
 }
 
-fn human(out: &mut impl Write, file: &Path, manifest: &Path, now: &Manifest, d: &Diff) -> io::Result<()> {
+/// The `manifest verify` result for people.
+pub fn human(out: &mut impl Write, file: &Path, manifest: &Path, now: &Manifest, d: &Diff) -> io::Result<()> {
     if d.identical {
         return writeln!(
             out,

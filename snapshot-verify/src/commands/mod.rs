@@ -3,7 +3,7 @@
 mod check;
 mod codes;
 mod hash;
-mod manifest;
+pub mod manifest;
 
 use crate::cli::{Cli, Command, ManifestCommand};
 use crate::exit::ExitStatus;

@@ -179,6 +179,18 @@ export function bigFixture(size = 5e9, entries = 10000) {
   return path;
 }
 
+/**
+ * A sparse ZIP64 snapshot whose last member is exactly `huge` zero bytes, so that its declared
+ * sizes (and the directory offset after it) sit at a chosen value such as 2^32 - 1, 2^32 or
+ * 2^32 + 1: the wasm32 build (32-bit `usize`) must read them as the 64-bit CLI does.
+ */
+export function exactFixture(huge, entries = 10) {
+  mkdirSync(WORK, { recursive: true });
+  const path = join(WORK, `exact-${huge}-${entries}.zip`);
+  if (!existsSync(path)) execFileSync('python3', [MAKE_ZIPS, 'exact', path, String(huge), String(entries)]);
+  return path;
+}
+
 /** Prints a notice that node's test runner shows with the results. */
 export function notice(t, text) {
   t.diagnostic(text);

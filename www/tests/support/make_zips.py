@@ -135,8 +135,9 @@ def crc32_zeros(length, crc=0):
     return reg ^ 0xFFFFFFFF
 
 
-def big(path, size, small_entries=1000):
-    """Sparse ZIP64 snapshot: small stored entries, then one stored member of `size` zeros."""
+def big(path, size, small_entries=1000, exact=False):
+    """Sparse ZIP64 snapshot: small stored entries, then one stored member of zeros that brings
+    the file to about `size` bytes (or, with `exact`, a member of exactly `size` bytes)."""
     entries = []  # (name, offset, crc, size, method, csize)
     with open(path, "wb") as f:
         f.truncate(0)
@@ -148,7 +149,7 @@ def big(path, size, small_entries=1000):
         for name, text in members:
             data = text.encode()
             entries.append(_write_local(f, name, data, zlib.crc32(data), len(data)))
-        huge = max(0, size - f.tell() - 200 * (small_entries + 10))
+        huge = size if exact else max(0, size - f.tell() - 200 * (small_entries + 10))
         entry = _write_local(f, "tenants/default_tenant/deployments/big.bin", None, crc32_zeros(huge), huge)
         entries.append(entry)
         f.seek(huge, os.SEEK_CUR)  # the hole: zeros that take no disk space
@@ -206,6 +207,8 @@ if __name__ == "__main__":
         broken(sys.argv[2])
     elif cmd == "big" and len(sys.argv) in (4, 5):
         big(sys.argv[2], int(float(sys.argv[3])), int(sys.argv[4]) if len(sys.argv) == 5 else 1000)
+    elif cmd == "exact" and len(sys.argv) in (4, 5):
+        big(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) == 5 else 1000, exact=True)
     elif cmd == "deflated" and len(sys.argv) == 4:
         deflated(sys.argv[2], int(float(sys.argv[3])))
     else:

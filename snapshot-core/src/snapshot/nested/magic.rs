@@ -5,6 +5,9 @@
 //! The two phases read magic numbers with different strictness, and reports depend on it, so
 //! the difference is the explicit [`Strictness`] parameter.
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
+use crate::arith::SaturatingSum;
 use crate::snapshot::base64;
 
 /// What a nested archive's name (or its place in the archive) says it must be.
@@ -109,7 +112,12 @@ pub(crate) fn tar_header_ok(block: &[u8]) -> bool {
     }
     let stored = std::str::from_utf8(&block[148..156]).ok().map(|s| s.trim_matches(|c: char| c == '\0' || c == ' '));
     let Some(stored) = stored.and_then(|s| u32::from_str_radix(s, 8).ok()) else { return false };
-    let sum: u32 = block.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 }).sum();
+    // 512 bytes of at most 255 each: the sum fits a u32 with room to spare (saturating for the lint).
+    let sum = block[..512]
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) })
+        .saturating_sum();
     sum == stored && block[0] != 0
 }
 

@@ -9,10 +9,13 @@
 //! What an archive must be by its name, and what its first bytes say it is, live in [`magic`],
 //! which the new-format quick phase uses too (with its own, documented strictness).
 
+#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 mod magic;
 
 use super::base64;
 use super::content::{Analyzer, Facts};
+use crate::arith::to_u64;
 use crate::data::{DataCheck, EntryOutcome};
 use crate::report::Finding;
 use crate::zip::{self, Entry, ParseLimits};
@@ -66,7 +69,8 @@ struct Nested {
 impl Nested {
     fn new(kind: Kind, depth: u32) -> Nested {
         let cap = (ZIP_CAP >> (depth.saturating_sub(1))).max(64 << 10);
-        let cap = if kind == Kind::B64Zip { cap / 3 * 4 + 4 } else { cap };
+        // Base64 text of a `cap`-byte zip (4 digits per 3 bytes, plus a padded last group).
+        let cap = if kind == Kind::B64Zip { (cap / 3).saturating_mul(4).saturating_add(4) } else { cap };
         Nested {
             kind,
             wagon: false,
@@ -89,11 +93,11 @@ impl Nested {
 impl Analyzer for Nested {
     fn feed(&mut self, bytes: &[u8]) {
         if self.head.len() < 512 {
-            let n = (512 - self.head.len()).min(bytes.len());
+            let n = 512usize.saturating_sub(self.head.len()).min(bytes.len());
             self.head.extend_from_slice(&bytes[..n]);
         }
         let first = self.total == 0;
-        self.total += bytes.len() as u64;
+        self.total = self.total.saturating_add(to_u64(bytes.len()));
         if first && bytes.starts_with(b"\x1f\x8b") {
             self.gz = Some(GzDecoder::new(TarSink::default()));
         }
@@ -101,14 +105,14 @@ impl Analyzer for Nested {
             if let Err(e) = gz.write_all(bytes) {
                 self.gz_error = Some(e.to_string());
                 self.gz = None;
-            } else if gz.get_ref().out > self.total.saturating_mul(MAX_RATIO) + (1 << 20) {
+            } else if gz.get_ref().out > self.total.saturating_mul(MAX_RATIO).saturating_add(1 << 20) {
                 self.gz_error = Some("it expands beyond DEFLATE's 1032:1 limit".into());
                 self.gz = None;
             }
             return;
         }
         if matches!(self.kind, Kind::Zip | Kind::B64Zip | Kind::AnyBlueprint) && !self.overflow {
-            if self.buf.len() + bytes.len() > self.cap {
+            if self.buf.len().saturating_add(bytes.len()) > self.cap {
                 self.overflow = true;
                 self.buf = Vec::new();
             } else {
@@ -199,7 +203,7 @@ fn verify_zip(bytes: &[u8], depth: u32) -> Facts {
         if !e.readable || e.data_offset.is_none() || (e.compressed_size == 0 && e.uncompressed_size == 0) {
             continue;
         }
-        let analyzer = analyzer_for(e, depth + 1);
+        let analyzer = analyzer_for(e, depth.saturating_add(1));
         let Ok(EntryOutcome { findings: f, facts, output, .. }) = DataCheck::new(e, analyzer, budget).run(&bytes)
         else {
             continue;
@@ -266,10 +270,10 @@ impl TarSink {
 impl Write for TarSink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if self.head.len() < 512 {
-            let n = (512 - self.head.len()).min(buf.len());
+            let n = 512usize.saturating_sub(self.head.len()).min(buf.len());
             self.head.extend_from_slice(&buf[..n]);
         }
-        self.out += buf.len() as u64;
+        self.out = self.out.saturating_add(to_u64(buf.len()));
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
