@@ -10,7 +10,7 @@ use crate::snapshot::content::{Analyzer, Facts};
 use crate::snapshot::{self, Ctx, Semantics};
 use crate::source::ReadAt;
 use crate::zip::{self, Archive, ParseLimits};
-use crate::{Code, Error, Options};
+use crate::{Error, Options};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 

@@ -219,7 +219,11 @@ fn d6_d7_blueprint_and_plugin_archives() {
     }));
     let m =
         one(&r, "blueprint-archive-missing", Severity::Error, Some(&format!("{T}blueprints_archives/hello-world.zip")));
-    assert!(m.contains("hello-world.tar.gz is there"), "{m}");
+    assert!(
+        m.contains("blueprints_archives/hello-world.tar")
+            && m.contains("is there, but restore looks only for the .zip name"),
+        "{m}"
+    );
 
     // The archives are sniffed: a blueprint must be zip/tar/gzip/bzip2, a plugin a whole zip.
     let r = check(&with(n1(), |z| set(z, &bp, "blueprint.yaml text, not an archive")));

@@ -27,7 +27,10 @@ pub(crate) fn check(
 ) -> Result<(), Error> {
     let mut ranges: Vec<(u64, u64, Owner)> = Vec::with_capacity(archive.entries.len() + 3);
     for e in &archive.entries {
-        let Some(data_end) = e.data_end() else { continue };
+        // An end past 2^64 saturates: the entry then covers the rest of the file and overlaps
+        // what follows, rather than dropping out of the map and leaving its header "hidden".
+        let Some(start) = e.data_offset else { continue };
+        let data_end = start.saturating_add(e.compressed_size);
         let mut end = data_end;
         if e.flags & FLAG_DESCRIPTOR != 0 {
             let mut buf = [0u8; 24];
