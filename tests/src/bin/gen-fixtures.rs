@@ -3,7 +3,8 @@
 //! ```text
 //! gen-fixtures OUTDIR          every era sample (era-<ERA>-<version>[-community].zip), a valid
 //!                              forced-ZIP64 variant, every hostile case
-//!                              (hostile-<class>-<name>.zip) and INDEX.md describing them
+//!                              (hostile-<class>-<name>.zip), the restore-rule cases (rules-*.zip),
+//!                              genuine writer layouts (genuine-*.zip) and INDEX.md describing them
 //! gen-fixtures --sample PATH   the sample snapshot of the README walkthrough
 //! ```
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -16,6 +17,7 @@ use std::process::ExitCode;
 
 use snapshot_tests::cloudify::{self, Era, Snapshot};
 use snapshot_tests::hostile;
+use snapshot_tests::writers::{self, Nested, Writer};
 
 const USAGE: &str = "usage: gen-fixtures OUTDIR | gen-fixtures --sample PATH";
 
@@ -98,9 +100,22 @@ fn corpus(dir: &Path) -> Result<String, String> {
             c.about.replace('|', "\\|")
         );
     }
+    index += "\n## Genuine writer layouts (issue 12, point 2)\n\n\
+              Each era sample as another genuine writer packs it, with its nested archives stored and a \
+              nested ZIP last (its end record in the outer file's last 64 KiB) or in the middle: controls that \
+              must verify without errors or structural warnings.\n\n| file | writer | nested archives |\n|---|---|---|\n";
+    let mut genuine = 0;
+    for s in &samples {
+        for (w, n) in [(Writer::ZipRepack, Nested::StoredLast), (Writer::Py3, Nested::StoredMiddle)] {
+            let name = format!("genuine-{}-{}-{}.zip", s.file_name().trim_end_matches(".zip"), w.name(), n.name());
+            write(&dir.join(&name), &writers::genuine(s, w, n).build())?;
+            let _ = writeln!(index, "| `{name}` | {} | {} |", w.name(), n.name());
+            genuine += 1;
+        }
+    }
     write(&dir.join("INDEX.md"), index.as_bytes())?;
     Ok(format!(
-        "wrote {} era samples, {} hostile cases and {} restore-rule cases to {}",
+        "wrote {} era samples, {} hostile cases, {} restore-rule cases and {genuine} genuine layouts to {}",
         samples.len() + 1,
         cases.len(),
         rules.len(),
