@@ -10,7 +10,7 @@
 
 use super::Entry;
 use crate::Error;
-use crate::code::Code;
+use crate::code::{Code, Severity};
 use crate::report::Finding;
 use crate::source::{ReadAt, read_full};
 use std::collections::{HashMap, HashSet};
@@ -139,6 +139,9 @@ fn path_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
                                 if differ { " with different content" } else { "" }
                             ),
                         )
+                        // Different content: listing readers show the first copy, restore
+                        // extracts the last, so readers get different bytes for one path.
+                        .severity(if differ { Severity::Error } else { Severity::Warning })
                         .at_path(&e.name)
                         .at_offset(e.central_offset),
                     );

@@ -329,12 +329,12 @@ impl Cases {
              fail.",
             l5().push(Entry::file("blueprints/default_tenant/hello-world/blueprint.yaml/.", "x\n")),
         );
-        self.add_warn(
+        self.add_err(
             "H9",
             "dot-prefix-collision",
             &["name-collision"],
-            "'./networks.json' beside networks.json: one path to Python, Info-ZIP, 7-Zip and bsdtar (last copy \
-             wins); Go, yauzl and Java list two entries.",
+            "'./networks.json' beside networks.json with other content: one path to Python, Info-ZIP, 7-Zip and \
+             bsdtar (last copy wins, and restore reads it); Go, yauzl and Java list two entries.",
             l5().push(Entry::file("./networks.json", "{}")),
         );
         self.add_warn(
