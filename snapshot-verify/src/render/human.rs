@@ -148,6 +148,21 @@ fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> 
             writeln!(out, "  {:LABEL$} {line}", "")?;
         }
     }
+    write_compatibility(out, st, snap)?;
+    if r.security().items.is_empty() {
+        row(out, st, "secrets", "none found")?;
+    } else {
+        row(out, st, "secrets", st.yellow("this file holds secrets: handle it as one (values are never shown)"))?;
+        for item in &r.security().items {
+            let kind = item.kind.as_str();
+            writeln!(out, "  {:LABEL$} {kind:<18} {} ({})", "", item.path, item.count)?;
+        }
+    }
+    Ok(())
+}
+
+/// The versions that accept the snapshot and the prediction for `--target-*`.
+fn write_compatibility(out: &mut impl Write, st: Style, snap: &snapshot_core::report::SnapshotInfo) -> io::Result<()> {
     let compat = &snap.compatibility;
     for (i, range) in compat.accepted_by.iter().enumerate() {
         let label = if i == 0 { "accepted by" } else { "" };
@@ -184,15 +199,6 @@ fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> 
         row(out, st, "target", line)?;
         for m in &t.messages {
             writeln!(out, "  {:LABEL$} \"{m}\"", "")?;
-        }
-    }
-    if r.security().items.is_empty() {
-        row(out, st, "secrets", "none found")?;
-    } else {
-        row(out, st, "secrets", st.yellow("this file holds secrets: handle it as one (values are never shown)"))?;
-        for item in &r.security().items {
-            let kind = item.kind.as_str();
-            writeln!(out, "  {:LABEL$} {kind:<18} {} ({})", "", item.path, item.count)?;
         }
     }
     Ok(())
