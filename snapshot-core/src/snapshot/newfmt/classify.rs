@@ -6,7 +6,10 @@ use crate::snapshot::Era;
 /// The types restore reads from `mgmt/`; all others are read per tenant.
 pub(super) const MGMT_TYPES: [&str; 4] = ["tenants", "permissions", "user_groups", "users"];
 /// 7.0.0's per-tenant folders (§3.5): dumps by type, sub-entities and events by source id
-/// (restore takes their type from the folder), and the archives.
+/// (restore takes their type from the folder), and the archives. Not the same list as
+/// `envelopes::KNOWN_TYPES` (the `type` values 7.0.1+ restore dispatches on): 7.0.0 files events
+/// under two folders of its own and keeps the `mgmt/` types apart, so each release's list is
+/// kept as that release's code has it.
 pub(super) const N0_TENANT_DIRS: [&str; 21] = [
     "sites",
     "plugins",
