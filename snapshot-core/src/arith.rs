@@ -1,7 +1,9 @@
 //! Arithmetic on values an archive declares (sizes, offsets, counts, lengths): the helpers that
-//! make "never wrap, never panic" short to write. Modules opt in to
-//! `#![deny(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]` and use these
-//! (or `checked_*` / `saturating_*` directly) instead of `+`, `-`, `*`, `.sum()` and `as usize`.
+//! make "never wrap, never panic" short to write. `clippy::arithmetic_side_effects` is denied
+//! crate-wide (lib.rs); modules also opt in to `clippy::cast_possible_truncation`. Use these (or
+//! `checked_*` / `saturating_*` directly) instead of `+`, `-`, `*`, `.sum()` and `as usize`; where
+//! arithmetic is provably bounded, `#[expect(clippy::arithmetic_side_effects, reason = "…")]` on
+//! the smallest item says why.
 //!
 //! Saturating is the right answer where the result is a figure for people (an estimate, a
 //! total, a count in a message): `u64::MAX` is then "at least this much", and a report field

@@ -20,6 +20,7 @@
 //! ```
 
 #![warn(missing_docs)]
+#![deny(clippy::arithmetic_side_effects)]
 #![warn(clippy::disallowed_methods, reason = "the core does no I/O, clock reads or threads")]
 
 mod arith;

@@ -121,9 +121,10 @@ pub(crate) fn cap_per_code(findings: &mut Vec<Finding>, omitted: &mut std::colle
     let mut seen: std::collections::HashMap<Code, usize> = std::collections::HashMap::new();
     findings.retain(|f| {
         let n = seen.entry(f.code).or_default();
-        *n += 1;
+        *n = n.saturating_add(1);
         if *n > f.code.listed_at_most() {
-            *omitted.entry(f.code).or_default() += 1;
+            let tally = omitted.entry(f.code).or_default();
+            *tally = tally.saturating_add(1);
             false
         } else {
             true

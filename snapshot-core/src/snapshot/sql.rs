@@ -101,7 +101,7 @@ impl Lines {
         // memchr finds newlines at SIMD speed: this loop is on the critical path of the largest
         // entry (a 600 MB pg_data streams through it while it inflates).
         while let Some(nl) = memchr::memchr(b'\n', bytes) {
-            self.count += 1;
+            self.count = self.count.saturating_add(1);
             if self.buf.is_empty() && !self.cut {
                 let line = &bytes[..nl];
                 on_line(&line[..line.len().min(MAX_LINE)], line.len() > MAX_LINE, self.count);
@@ -111,7 +111,7 @@ impl Lines {
                 self.buf.clear();
                 self.cut = false;
             }
-            bytes = &bytes[nl + 1..];
+            bytes = &bytes[nl.saturating_add(1)..];
         }
         self.keep(bytes);
     }
@@ -119,7 +119,7 @@ impl Lines {
     /// Delivers the last line when the stream does not end with `\n`.
     pub(crate) fn finish(&mut self, mut on_line: impl FnMut(&[u8], bool, u64)) {
         if !self.buf.is_empty() || self.cut {
-            self.count += 1;
+            self.count = self.count.saturating_add(1);
             on_line(&self.buf, self.cut, self.count);
             self.buf.clear();
             self.cut = false;
@@ -132,7 +132,7 @@ impl Lines {
     }
 
     fn keep(&mut self, bytes: &[u8]) {
-        let room = MAX_LINE - self.buf.len();
+        let room = MAX_LINE.saturating_sub(self.buf.len());
         self.cut |= bytes.len() > room;
         self.buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
@@ -165,7 +165,9 @@ impl Utf8 {
         }
         match std::str::from_utf8(rest) {
             Ok(_) => None,
-            Err(e) if e.error_len().is_some() => self.fail(bytes.len() - rest.len() + e.valid_up_to()),
+            Err(e) if e.error_len().is_some() => {
+                self.fail(bytes.len().saturating_sub(rest.len()).saturating_add(e.valid_up_to()))
+            }
             Err(e) => {
                 self.carry.extend_from_slice(&rest[e.valid_up_to()..]);
                 None
@@ -205,9 +207,11 @@ impl Block {
     }
 
     fn close(self, facts: &mut SqlFacts) {
-        *facts.tables.entry(self.table).or_default() += self.rows;
+        let tally = facts.tables.entry(self.table).or_default();
+        *tally = tally.saturating_add(self.rows);
         for (_, key, n) in self.tracked {
-            *facts.values.entry(key).or_default() += n;
+            let tally = facts.values.entry(key).or_default();
+            *tally = tally.saturating_add(n);
         }
     }
 }
@@ -241,13 +245,13 @@ impl SqlScanner {
             return;
         }
         if let Some(b) = block.as_mut() {
-            b.rows += 1;
+            b.rows = b.rows.saturating_add(1);
             let field = |i: usize| line.split(|&c| c == b'\t').nth(i);
             for (i, _, count) in &mut b.tracked {
                 // A cut row counts when the column lies past the kept prefix: over-counting a
                 // secret is safer than missing one.
                 let present = field(*i).map_or(cut, |v| !v.is_empty() && v != b"\\N");
-                *count += u64::from(present);
+                *count = count.saturating_add(u64::from(present));
             }
             if let Some(name) = b.name_col.and_then(field)
                 && !name.is_empty()
@@ -260,7 +264,7 @@ impl SqlScanner {
                 let captured = facts.captured.entry(table).or_default();
                 match capture_row(line, cut, positions).filter(|_| captured.rows.len() < MAX_ROWS) {
                     Some(row) => captured.rows.push(row),
-                    None => captured.unchecked += 1,
+                    None => captured.unchecked = captured.unchecked.saturating_add(1),
                 }
             }
             return;
@@ -343,9 +347,10 @@ fn unescape(v: &[u8]) -> String {
 
 /// The table name (no schema, no quotes) and column names of a `COPY t (a, b) FROM stdin;` line.
 fn parse_copy(line: &str) -> (String, Vec<String>) {
-    let body = &line["COPY ".len()..line.len() - " FROM stdin;".len()];
+    // "COPY FROM stdin;" both starts and ends as required, with no room between: an empty body.
+    let body = line.get("COPY ".len()..line.len().saturating_sub(" FROM stdin;".len())).unwrap_or("");
     let (name, cols) = match body.find(" (") {
-        Some(i) => (&body[..i], body[i + 2..].strip_suffix(')').unwrap_or("")),
+        Some(i) => (&body[..i], body[i.saturating_add(2)..].strip_suffix(')').unwrap_or("")),
         None => (body, ""),
     };
     let unquote = |s: &str| s.trim().trim_matches('"').replace("\"\"", "\"");
@@ -359,7 +364,7 @@ impl Analyzer for SqlScanner {
     fn feed(&mut self, bytes: &[u8]) {
         if let Some(at) = self.utf8.feed(bytes) {
             let newlines = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
-            self.facts.bad_utf8_line = Some(self.lines.count + newlines + 1);
+            self.facts.bad_utf8_line = Some(self.lines.count.saturating_add(newlines).saturating_add(1));
         }
         let mut rest = bytes;
         while !rest.is_empty() {
@@ -373,17 +378,17 @@ impl Analyzer for SqlScanner {
                     0
                 } else {
                     match memchr::memmem::find(rest, b"\n\\.") {
-                        Some(i) => i + 1,
-                        None => memchr::memrchr(b'\n', rest).map_or(0, |i| i + 1),
+                        Some(i) => i.saturating_add(1),
+                        None => memchr::memrchr(b'\n', rest).map_or(0, |i| i.saturating_add(1)),
                     }
                 };
                 let rows = memchr::memchr_iter(b'\n', &rest[..end]).count() as u64;
-                b.rows += rows;
-                self.lines.count += rows;
+                b.rows = b.rows.saturating_add(rows);
+                self.lines.count = self.lines.count.saturating_add(rows);
                 rest = &rest[end..];
             }
             // Then one line (or what is left) through the line splitter.
-            let take = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            let take = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i.saturating_add(1));
             let (facts, block) = (&mut self.facts, &mut self.block);
             self.lines.feed(&rest[..take], |line, cut, n| SqlScanner::line(facts, block, line, cut, n));
             rest = &rest[take..];
@@ -554,5 +559,7 @@ mod tests {
             ("Blue Prints".into(), vec!["id".into(), "createdAt".into()])
         );
         assert_eq!(parse_copy("COPY events FROM stdin;").0, "events");
+        // Prefix and suffix overlap: no body, and no panic (the slice used to run backwards).
+        assert_eq!(parse_copy("COPY FROM stdin;"), (String::new(), vec![String::new()]));
     }
 }

@@ -314,9 +314,9 @@ pub(crate) fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut x = n as f64;
     let mut i = 0;
-    while x >= 1024.0 && i < UNITS.len() - 1 {
+    while x >= 1024.0 && i < UNITS.len().saturating_sub(1) {
         x /= 1024.0;
-        i += 1;
+        i = i.saturating_add(1);
     }
     if i == 0 { format!("{n} B") } else { format!("{x:.1} {}", UNITS[i]) }
 }

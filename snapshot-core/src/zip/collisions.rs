@@ -35,11 +35,11 @@ fn duplicates(src: &dyn ReadAt, entries: &[Entry], findings: &mut Vec<Finding>) 
     order.sort_by(|&a, &b| entries[a].raw().cmp(entries[b].raw()).then(a.cmp(&b)));
     for group in order.chunk_by(|&a, &b| entries[a].raw() == entries[b].raw()).filter(|g| g.len() > 1) {
         let copies: Vec<&Entry> = group.iter().map(|&i| &entries[i]).collect();
-        let (first, last) = (copies[0], copies[copies.len() - 1]);
+        let (first, last) = (copies[0], copies[copies.len().saturating_sub(1)]);
         let meta_differs = copies.iter().any(|c| c.crc != last.crc || c.uncompressed_size != last.uncompressed_size);
         let mut bytes_differ = false;
         if !meta_differs {
-            for c in &copies[..copies.len() - 1] {
+            for c in &copies[..copies.len().saturating_sub(1)] {
                 bytes_differ |= !same_stored_bytes(src, c, last)?;
             }
         }
@@ -55,9 +55,9 @@ fn duplicates(src: &dyn ReadAt, entries: &[Entry], findings: &mut Vec<Finding>) 
                     } else {
                         "same CRC-32 and size, different stored bytes"
                     },
-                    last.index + 1,
+                    last.index.saturating_add(1),
                     last.local_offset,
-                    first.index + 1,
+                    first.index.saturating_add(1),
                     first.local_offset,
                     if RESTORE_READS.contains(&last.name.as_str()) {
                         format!(
@@ -76,7 +76,7 @@ fn duplicates(src: &dyn ReadAt, entries: &[Entry], findings: &mut Vec<Finding>) 
                     "{} entries are named '{}' with the same content; every extractor writes the same bytes (Python's restore keeps the last copy, entry {}, byte {}, and testzip() checks only that one), but Go's fs.FS and adm-zip refuse duplicate names",
                     copies.len(),
                     last.name,
-                    last.index + 1,
+                    last.index.saturating_add(1),
                     last.local_offset
                 ),
             )
@@ -101,7 +101,7 @@ fn same_stored_bytes(src: &dyn ReadAt, a: &Entry, b: &Entry) -> Result<bool, Err
     let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     let mut done = 0u64;
     while done < a.compressed_size {
-        let n = (a.compressed_size - done).min(1 << 16) as usize;
+        let n = a.compressed_size.saturating_sub(done).min(1 << 16) as usize;
         let ga = read_full(src, sa.saturating_add(done), &mut ba[..n])?;
         let gb = read_full(src, sb.saturating_add(done), &mut bb[..n])?;
         if ga != gb || ba[..ga] != bb[..gb] {
@@ -110,7 +110,7 @@ fn same_stored_bytes(src: &dyn ReadAt, a: &Entry, b: &Entry) -> Result<bool, Err
         if ga < n {
             break;
         }
-        done += n as u64;
+        done = done.saturating_add(n as u64);
     }
     Ok(true)
 }

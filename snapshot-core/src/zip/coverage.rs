@@ -25,7 +25,7 @@ pub(crate) fn check(
     findings: &mut Vec<Finding>,
     omitted: &mut std::collections::BTreeMap<Code, u64>,
 ) -> Result<(), Error> {
-    let mut ranges: Vec<(u64, u64, Owner)> = Vec::with_capacity(archive.entries.len() + 3);
+    let mut ranges: Vec<(u64, u64, Owner)> = Vec::with_capacity(archive.entries.len().saturating_add(3));
     for e in &archive.entries {
         // An end past 2^64 saturates: the entry then covers the rest of the file and overlaps
         // what follows, rather than dropping out of the map and leaving its header "hidden".
@@ -44,9 +44,9 @@ pub(crate) fn check(
         }
         ranges.push((e.local_offset, end, Owner::Entry(e.index)));
     }
-    ranges.push((archive.cd_offset, archive.cd_offset + archive.cd_size, Owner::Directory));
+    ranges.push((archive.cd_offset, archive.cd_offset.saturating_add(archive.cd_size), Owner::Directory));
     let end_start = match trailer.eocd64_offset {
-        Some(at) => at.min(trailer.eocd_offset - LOCATOR_LEN),
+        Some(at) => at.min(trailer.eocd_offset.saturating_sub(LOCATOR_LEN)),
         None => trailer.eocd_offset,
     };
     let _ = EOCD64_LEN;
@@ -70,9 +70,9 @@ pub(crate) fn check(
                             format!(
                                 "'{}' (entry {}) starts at byte {start}, inside '{}' (entry {}) which runs to byte {cursor}: overlapping entries are the zip-bomb construction; its data is not decompressed",
                                 second.name,
-                                b + 1,
+                                b.saturating_add(1),
                                 first.name,
-                                a + 1
+                                a.saturating_add(1)
                             ),
                         )
                         .at_path(&second.name)
@@ -112,7 +112,7 @@ pub(crate) fn check(
             );
         } else if start > cursor {
             let budget = gap_scan_bytes.saturating_sub(scanned);
-            scanned += (start - cursor).min(budget);
+            scanned = scanned.saturating_add(start.saturating_sub(cursor).min(budget));
             gap(src, cursor, start, budget, findings)?;
         }
         if end > cursor {
@@ -125,7 +125,7 @@ pub(crate) fn check(
 
 /// Whether a local header signature sits in the first bytes of `[start, end)` (up to 1 MiB).
 fn has_local_header(src: &dyn ReadAt, start: u64, end: u64) -> Result<bool, Error> {
-    let mut buf = vec![0u8; (end - start).min(1 << 20) as usize];
+    let mut buf = vec![0u8; end.saturating_sub(start).min(1 << 20) as usize];
     let got = read_full(src, start, &mut buf)?;
     Ok(buf[..got].windows(4).any(|w| w == SIG_LOCAL))
 }
@@ -138,6 +138,10 @@ fn read_len(to_stop: u64, to_end: u64, buf_len: usize) -> usize {
 }
 
 /// Reports a gap: a hidden local header when one is inside, otherwise unexplained bytes.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "start < end (a gap); at < stop <= end; a match at i < got <= end - at; got >= 4 where 3 is taken off"
+)]
 fn gap(src: &dyn ReadAt, start: u64, end: u64, budget: u64, findings: &mut Vec<Finding>) -> Result<(), Error> {
     let mut buf = vec![0u8; (1 << 20).min(end - start) as usize + 3];
     let mut at = start;

@@ -16,6 +16,17 @@ pub(crate) struct Expect {
 }
 
 /// Reads one descriptor form from `buf`: (CRC, compressed, uncompressed, length).
+/// A data descriptor's length: 12 or 20 bytes of fields (CRC and 32- or 64-bit sizes), plus 4
+/// for the optional signature.
+fn descriptor_len(signed: bool, wide: bool) -> u64 {
+    match (signed, wide) {
+        (true, true) => 24,
+        (true, false) => 16,
+        (false, true) => 20,
+        (false, false) => 12,
+    }
+}
+
 fn form(buf: &[u8], signed: bool, wide: bool) -> Option<(u32, u64, u64, u64)> {
     let mut r = Le::new(buf);
     if signed && r.bytes(4)? != SIG_DESCRIPTOR {
@@ -23,7 +34,7 @@ fn form(buf: &[u8], signed: bool, wide: bool) -> Option<(u32, u64, u64, u64)> {
     }
     let crc = r.u32()?;
     let (c, u) = if wide { (r.u64()?, r.u64()?) } else { (r.u32()? as u64, r.u32()? as u64) };
-    let len = if signed { 4 } else { 0 } + if wide { 20 } else { 12 };
+    let len = descriptor_len(signed, wide);
     Some((crc, c, u, len))
 }
 
@@ -48,7 +59,7 @@ pub(crate) fn check(buf: &[u8], want: Expect) -> (u64, Option<String>) {
         return (len, Some(msg));
     }
     let signed = buf.starts_with(&SIG_DESCRIPTOR);
-    let len = if signed { 4 } else { 0 } + if want.wide { 20 } else { 12 };
+    let len = descriptor_len(signed, want.wide);
     let msg = match form(buf, signed, want.wide) {
         Some((crc, c, u, _)) => format!(
             "the data descriptor says CRC {crc:08x}, {c} compressed / {u} uncompressed bytes, the central directory CRC {:08x}, {} / {}; Python, Info-ZIP and 7-Zip use the central values, streaming readers (Java ZipInputStream, bsdtar reading a pipe) the descriptor",
@@ -91,8 +102,8 @@ pub(crate) fn dos_datetime(date: u16, time: u16) -> Option<String> {
     bad.then(|| {
         format!(
             "the MS-DOS timestamp is impossible (date {:04}-{month:02}-{day:02}, time {hour:02}:{min:02}:{:02}); readers set different modification times (Info-ZIP the current time, 7-Zip and bsdtar a normalised one)",
-            1980 + (date >> 9),
-            sec2 * 2
+            1980u16.saturating_add(date >> 9),
+            sec2.saturating_mul(2)
         )
     })
 }

@@ -107,11 +107,11 @@ pub(crate) fn walk<'a>(mut b: &'a [u8], ctx: &Ctx) -> Extras<'a> {
         }
         let id = u16::from_le_bytes([b[0], b[1]]);
         let len = u16::from_le_bytes([b[2], b[3]]) as usize;
-        let Some(body) = b.get(4..4 + len) else {
-            out.problems.push(overrun(id, len, b.len() - 4, ctx.local));
+        let Some(body) = b.get(4..len.saturating_add(4)) else {
+            out.problems.push(overrun(id, len, b.len().saturating_sub(4), ctx.local));
             break;
         };
-        b = &b[4 + len..];
+        b = &b[len.saturating_add(4)..];
         let first = match id {
             0x0001 => match out.zip64 {
                 Some(first) if first == body => {
@@ -185,7 +185,7 @@ fn zip64_len(body: &[u8], ctx: &Ctx) -> Option<String> {
     }
     let s = ctx.sentinels;
     let words = [s.usize, s.csize, s.offset].iter().filter(|&&x| x).count();
-    let need = 8 * words + if s.disk { 4 } else { 0 };
+    let need = words.saturating_mul(8).saturating_add(if s.disk { 4 } else { 0 });
     if body.len() > need {
         Some(if need == 0 {
             format!(
@@ -198,7 +198,7 @@ fn zip64_len(body: &[u8], ctx: &Ctx) -> Option<String> {
                 body.len()
             )
         })
-    } else if body.len() < need && body.len() >= 8 * words {
+    } else if body.len() < need && body.len() >= words.saturating_mul(8) {
         Some("lacks the disk start number its sentinel asks for".into())
     } else {
         None // shorter than the sizes or offset need: `zip64-extra-invalid` (error)
@@ -216,17 +216,18 @@ fn ntfs(body: &[u8], _: &Ctx) -> Option<String> {
         }
         let tag = u16::from_le_bytes([rest[0], rest[1]]);
         let size = u16::from_le_bytes([rest[2], rest[3]]) as usize;
-        if rest.len() - 4 < size {
+        if rest.len().saturating_sub(4) < size {
             return Some(format!("has a sub-record (tag {tag}) of {size} bytes running past the field"));
         }
         if tag == 1 && size != 24 {
             return Some(format!("has a time sub-record of {size} bytes instead of 24"));
         }
-        rest = &rest[4 + size..];
+        rest = &rest[size.saturating_add(4)..];
     }
     None
 }
 
+#[expect(clippy::arithmetic_side_effects, reason = "at most 1 + 4 * 3 bytes")]
 fn ut(body: &[u8], ctx: &Ctx) -> Option<String> {
     let Some(&flags) = body.first() else { return Some("is empty (no flags byte)".into()) };
     if flags & 0xf8 != 0 {
@@ -252,6 +253,10 @@ fn ux16(body: &[u8], ctx: &Ctx) -> Option<String> {
     (body.len() != want).then(|| format!("is {} bytes ({want} expected)", body.len()))
 }
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "sums of two one-byte lengths and 3; a difference taken only when body.len() > want"
+)]
 fn ux(body: &[u8], _: &Ctx) -> Option<String> {
     if body.is_empty() {
         return None; // Info-ZIP's central copy is empty
@@ -294,6 +299,10 @@ fn unicode_comment(body: &[u8], ctx: &Ctx) -> Option<String> {
     }
 }
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "i is 4 or 6; two u16 lengths doubled plus 8 fit in any usize of 32 bits; a difference taken only when body.len() > want"
+)]
 fn xceed(body: &[u8], ctx: &Ctx) -> Option<String> {
     if body.get(..4) != Some(b"NUCX".as_slice()) {
         return Some("lacks its 'NUCX' signature".into());
@@ -329,6 +338,7 @@ fn growth_hint(body: &[u8], _: &Ctx) -> Option<String> {
     body[4..].iter().any(|&b| b != 0).then(|| "has non-zero padding bytes".into())
 }
 
+#[expect(clippy::arithmetic_side_effects, reason = "4 plus a u16 size")]
 fn minizip_hash(body: &[u8], _: &Ctx) -> Option<String> {
     if body.len() < 4 {
         return Some(format!("is {} bytes, shorter than its algorithm and size", body.len()));
@@ -359,12 +369,15 @@ fn cms_signature(body: &[u8], _: &Ctx) -> Option<String> {
         Some(l) if l < 0x80 => (l as usize, 2),
         Some(l @ 0x81..=0x84) => {
             let n = (l & 0x7f) as usize;
-            let Some(bytes) = rest.get(1..1 + n) else { return Some("ends inside its DER length".into()) };
-            (bytes.iter().fold(0usize, |a, &b| a.saturating_mul(256).saturating_add(b as usize)), 2 + n)
+            let Some(bytes) = rest.get(1..n.saturating_add(1)) else {
+                return Some("ends inside its DER length".into());
+            };
+            (bytes.iter().fold(0usize, |a, &b| a.saturating_mul(256).saturating_add(b as usize)), n.saturating_add(2))
         }
         _ => return Some("has an unreadable DER length".into()),
     };
-    (head + len != body.len()).then(|| format!("is {} bytes but its DER length says {}", body.len(), head + len))
+    (head.checked_add(len) != Some(body.len()))
+        .then(|| format!("is {} bytes but its DER length says {}", body.len(), head.saturating_add(len)))
 }
 
 fn winzip_aes(body: &[u8], _: &Ctx) -> Option<String> {

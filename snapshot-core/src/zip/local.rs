@@ -42,8 +42,8 @@ fn check_local(window: &mut HeaderWindow, entry: &mut Entry, findings: &mut Vec<
         entry.readable = false;
         return Ok(());
     };
-    let var_len = local.name_len as usize + local.extra_len as usize;
-    let var = window.read(at + LOCAL_LEN as u64, var_len)?.to_vec();
+    let var_len = (local.name_len as usize).saturating_add(local.extra_len as usize);
+    let var = window.read(at.saturating_add(LOCAL_LEN as u64), var_len)?.to_vec();
     if var.len() < var_len {
         findings.push(
             Finding::new(Code::Truncated, format!("the file ends inside the local header of '{}'", entry.name))
@@ -114,7 +114,7 @@ fn check_local(window: &mut HeaderWindow, entry: &mut Entry, findings: &mut Vec<
     }
     findings.extend(later);
     entry.local_zip64 = lzip64.is_some();
-    entry.data_offset = Some(at + LOCAL_LEN as u64 + var_len as u64);
+    entry.data_offset = Some(at.saturating_add(LOCAL_LEN as u64).saturating_add(var_len as u64));
     Ok(())
 }
 
@@ -190,11 +190,11 @@ impl HeaderWindow<'_> {
 
     /// Up to `len` bytes at `at`; fewer only at the end of the file.
     fn read(&mut self, at: u64, len: usize) -> Result<&[u8], Error> {
-        let end = self.start + self.buf.len() as u64;
+        let end = self.start.saturating_add(self.buf.len() as u64);
         let inside = at >= self.start && at.saturating_add(len as u64) <= end;
         if !inside {
             // Close ahead of the last window: the headers are dense, read a full window.
-            let dense = at >= end && at - end < Self::WINDOW as u64 && !self.buf.is_empty();
+            let dense = at >= end && at.saturating_sub(end) < Self::WINDOW as u64 && !self.buf.is_empty();
             let want = if dense { Self::WINDOW.max(len) } else { len.max(4096) };
             let want = (self.src.size().saturating_sub(at)).min(want as u64) as usize;
             self.buf.resize(want, 0);
@@ -202,8 +202,8 @@ impl HeaderWindow<'_> {
             self.buf.truncate(got);
             self.start = at;
         }
-        let s = (at - self.start) as usize;
-        let e = (s + len).min(self.buf.len());
+        let s = crate::arith::to_usize(at.saturating_sub(self.start));
+        let e = s.saturating_add(len).min(self.buf.len());
         Ok(self.buf.get(s..e).unwrap_or(&[]))
     }
 }

@@ -149,7 +149,7 @@ pub(crate) fn parse_counted(
         truncation::diagnose(src, findings)?;
         return Ok(None);
     };
-    let cd_start = trailer.cd_offset + trailer.concat;
+    let cd_start = trailer.cd_offset.saturating_add(trailer.concat);
     let mut entries = read_directory(src, &trailer, limits, findings)?;
     local::check_locals(src, &mut entries, findings, omitted)?;
     check_entries(&mut entries, findings, omitted);
@@ -177,17 +177,17 @@ fn read_directory(
     limits: ParseLimits,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Entry>, Error> {
-    let cd_start = trailer.cd_offset + trailer.concat;
-    let cd_end = cd_start + trailer.cd_size;
-    if trailer.entries > trailer.cd_size / CENTRAL_LEN as u64 {
+    let cd_start = trailer.cd_offset.saturating_add(trailer.concat);
+    let cd_end = cd_start.saturating_add(trailer.cd_size);
+    #[expect(clippy::arithmetic_side_effects, reason = "division by the non-zero record length")]
+    let max_records = trailer.cd_size / CENTRAL_LEN as u64;
+    if trailer.entries > max_records {
         findings.push(
             Finding::new(
                 Code::TooManyEntries,
                 format!(
                     "the end record declares {} entries, but a {}-byte central directory holds at most {}",
-                    trailer.entries,
-                    trailer.cd_size,
-                    trailer.cd_size / CENTRAL_LEN as u64
+                    trailer.entries, trailer.cd_size, max_records
                 ),
             )
             .at_offset(trailer.eocd_offset),
@@ -216,7 +216,7 @@ fn read_directory(
                     Code::CentralDirectoryInvalid,
                     format!(
                         "no central directory record at byte {pos} (record {} of {}); the directory is damaged",
-                        entries.len() + 1,
+                        entries.len().saturating_add(1),
                         trailer.entries
                     ),
                 )
@@ -225,7 +225,7 @@ fn read_directory(
             break;
         };
         let var_len = fixed.variable_len();
-        let Some(var) = reader.get(pos + CENTRAL_LEN as u64, var_len)? else {
+        let Some(var) = reader.get(pos.saturating_add(CENTRAL_LEN as u64), var_len)? else {
             findings.push(
                 Finding::new(
                     Code::CentralDirectoryInvalid,
@@ -240,7 +240,7 @@ fn read_directory(
         let entry =
             central_entry(entries.len(), pos, &fixed, raw_name.to_vec(), (extra, comment), trailer.concat, findings);
         entries.push(entry);
-        pos += (CENTRAL_LEN + var_len) as u64;
+        pos = pos.saturating_add(crate::arith::to_u64(CENTRAL_LEN.saturating_add(var_len)));
     }
     check_directory_extent(trailer, entries.len() as u64, pos, findings);
     Ok(entries)
@@ -249,8 +249,8 @@ fn read_directory(
 /// Compares the records read (`records`, ending at `pos`) with the end record's entry count and
 /// directory size.
 fn check_directory_extent(trailer: &trailer::Trailer, records: u64, pos: u64, findings: &mut Vec<Finding>) {
-    let cd_start = trailer.cd_offset + trailer.concat;
-    let cd_end = cd_start + trailer.cd_size;
+    let cd_start = trailer.cd_offset.saturating_add(trailer.concat);
+    let cd_end = cd_start.saturating_add(trailer.cd_size);
     if records != trailer.entries {
         findings.push(
             Finding::new(
@@ -274,7 +274,7 @@ fn check_directory_extent(trailer: &trailer::Trailer, records: u64, pos: u64, fi
                 format!(
                     "the end record declares a {}-byte central directory but its records end after {} bytes",
                     trailer.cd_size,
-                    pos - cd_start
+                    pos.saturating_sub(cd_start)
                 ),
             )
             .at_offset(cd_start),
@@ -284,7 +284,10 @@ fn check_directory_extent(trailer: &trailer::Trailer, records: u64, pos: u64, fi
         findings.push(
             Finding::new(
                 Code::CentralDirectorySizeMismatch,
-                format!("the central directory's records run {} bytes past its declared size", pos - cd_end),
+                format!(
+                    "the central directory's records run {} bytes past its declared size",
+                    pos.saturating_sub(cd_end)
+                ),
             )
             .at_offset(cd_end),
         );
@@ -401,9 +404,9 @@ impl<'a> Chunked<'a> {
         if want_end > self.end {
             return Ok(None);
         }
-        let buf_end = self.buf_start + self.buf.len() as u64;
+        let buf_end = self.buf_start.saturating_add(self.buf.len() as u64);
         if offset < self.buf_start || want_end > buf_end {
-            let n = (self.end - offset).min(CHUNK.max(len) as u64) as usize;
+            let n = self.end.saturating_sub(offset).min(CHUNK.max(len) as u64) as usize;
             self.buf.resize(n, 0);
             let got = read_full(self.src, offset, &mut self.buf)?;
             self.buf.truncate(got);
@@ -412,7 +415,7 @@ impl<'a> Chunked<'a> {
                 return Ok(None);
             }
         }
-        let s = (offset - self.buf_start) as usize;
-        Ok(Some(&self.buf[s..s + len]))
+        let s = crate::arith::to_usize(offset.saturating_sub(self.buf_start));
+        Ok(self.buf.get(s..s.saturating_add(len)))
     }
 }

@@ -21,7 +21,7 @@ pub(crate) fn cp437_string(raw: &[u8]) -> String {
 
 fn cp437(b: u8) -> char {
     const HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}";
-    if b < 0x80 { b as char } else { HIGH.chars().nth((b - 0x80) as usize).unwrap_or('?') }
+    if b < 0x80 { b as char } else { HIGH.chars().nth(b.saturating_sub(0x80) as usize).unwrap_or('?') }
 }
 
 /// Cloudify's writers never use these; DEFLATE cannot expand more than this (plus slack for
@@ -86,12 +86,12 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
         match part {
             "" | "." => {}
             ".." => {
-                depth -= 1;
+                depth = depth.saturating_sub(1);
                 escapes |= depth < 0;
                 dotdot = true;
             }
             _ => {
-                depth += 1;
+                depth = depth.saturating_add(1);
                 real = true;
                 windows |= windows_unsafe(part);
             }
@@ -317,7 +317,7 @@ fn check_method_and_flags(entry: &Entry, findings: &mut Vec<Finding>) {
     }
     if entry.method == METHOD_DEFLATE
         && entry.uncompressed_size > 1 << 20
-        && entry.uncompressed_size / entry.compressed_size.max(1) > MAX_DEFLATE_RATIO
+        && entry.uncompressed_size.checked_div(entry.compressed_size.max(1)).unwrap_or(u64::MAX) > MAX_DEFLATE_RATIO
     {
         push(
             Code::RatioImpossible,

@@ -33,7 +33,7 @@ impl<'a> Le<'a> {
     }
     pub(crate) fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         let out = self.buf.get(self.pos..self.pos.checked_add(n)?)?;
-        self.pos += n;
+        self.pos = self.pos.saturating_add(n); // checked above: within the buffer
         Some(out)
     }
     pub(crate) fn u16(&mut self) -> Option<u16> {
@@ -177,7 +177,7 @@ impl CentralFixed {
     }
 
     pub(crate) fn variable_len(&self) -> usize {
-        self.name_len as usize + self.extra_len as usize + self.comment_len as usize
+        (self.name_len as usize).saturating_add(self.extra_len as usize).saturating_add(self.comment_len as usize)
     }
 }
 
@@ -237,8 +237,11 @@ pub(crate) fn parse_extras(mut b: &[u8]) -> Extras {
         }
         let id = u16::from_le_bytes([b[0], b[1]]);
         let len = u16::from_le_bytes([b[2], b[3]]) as usize;
-        let Some(body) = b.get(4..4 + len) else {
-            out.problems.push(format!("extra field 0x{id:04x} declares {len} bytes but only {} remain", b.len() - 4));
+        let Some(body) = b.get(4..len.saturating_add(4)) else {
+            out.problems.push(format!(
+                "extra field 0x{id:04x} declares {len} bytes but only {} remain",
+                b.len().saturating_sub(4)
+            ));
             break;
         };
         if seen.contains(&id) {
@@ -247,7 +250,7 @@ pub(crate) fn parse_extras(mut b: &[u8]) -> Extras {
             } else {
                 format!("extra field 0x{id:04x} appears twice")
             });
-            b = &b[4 + len..];
+            b = &b[len.saturating_add(4)..];
             continue;
         }
         seen.push(id);
@@ -263,7 +266,7 @@ pub(crate) fn parse_extras(mut b: &[u8]) -> Extras {
             }
             _ => {}
         }
-        b = &b[4 + len..];
+        b = &b[len.saturating_add(4)..];
     }
     out
 }

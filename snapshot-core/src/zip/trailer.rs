@@ -58,7 +58,7 @@ struct DirectoryView {
 pub(crate) fn locate(src: &dyn ReadAt, findings: &mut Vec<Finding>) -> Result<Option<Trailer>, Error> {
     let size = src.size();
     let tail_start = size.saturating_sub(TAIL_WINDOW);
-    let mut bytes = vec![0u8; (size - tail_start) as usize];
+    let mut bytes = vec![0u8; size.saturating_sub(tail_start) as usize];
     let got = read_full(src, tail_start, &mut bytes)?;
     bytes.truncate(got);
     let tail = Tail { start: tail_start, bytes };
@@ -86,7 +86,7 @@ fn choose_eocd(src: &dyn ReadAt, tail: &Tail) -> Result<Option<Chosen>, Error> {
     let mut candidates = Vec::new();
     for pos in find_all(&tail.bytes, &SIG_EOCD) {
         let Some(eocd) = Eocd::parse(&tail.bytes[pos..]) else { continue };
-        let at = tail.start + pos as u64;
+        let at = tail.start.saturating_add(pos as u64);
         let valid = plausible(src, at, &eocd)?;
         candidates.push((at, eocd, valid));
     }
@@ -94,7 +94,12 @@ fn choose_eocd(src: &dyn ReadAt, tail: &Tail) -> Result<Option<Chosen>, Error> {
     if valid.is_empty() {
         // No candidate points at a real directory. A record whose comment ends exactly at the
         // end of the file is still the end record; its directory pointer is what is broken.
-        valid.extend(candidates.iter().rev().find(|(at, e, _)| at + EOCD_LEN + e.comment_len as u64 == size));
+        valid.extend(
+            candidates
+                .iter()
+                .rev()
+                .find(|(at, e, _)| at.checked_add(EOCD_LEN.saturating_add(e.comment_len as u64)) == Some(size)),
+        );
     }
     // Python takes the record in the last 22 bytes when its comment length is 0, else the last
     // signature in the window (`rfind`). Among plausible candidates that is the last one.
@@ -155,7 +160,7 @@ pub(crate) fn check_rivals(trailer: &Trailer, entries: &[Entry], findings: &mut 
                 Code::EndRecordAmbiguous,
                 format!(
                     "{} end-of-central-directory records are present; Python's restore uses the last one (byte {eocd_offset}, {} entries), other readers may use {}",
-                    loose.len() + 1,
+                    loose.len().saturating_add(1),
                     trailer.classic_entries,
                     others.join(", ")
                 ),
@@ -169,14 +174,14 @@ pub(crate) fn check_rivals(trailer: &Trailer, entries: &[Entry], findings: &mut 
 /// disk fields. Returns the declared comment length and the archive's end.
 fn check_extent(size: u64, tail: &Tail, eocd_offset: u64, eocd: &Eocd, findings: &mut Vec<Finding>) -> (u64, u64) {
     let comment_len = eocd.comment_len as u64;
-    let declared_end = eocd_offset + EOCD_LEN + comment_len;
+    let declared_end = eocd_offset.saturating_add(EOCD_LEN).saturating_add(comment_len);
     if declared_end > size {
         findings.push(
             Finding::new(
                 Code::CommentLengthMismatch,
                 format!(
                     "the end record declares a {comment_len}-byte comment but only {} bytes follow it: the file was cut or altered",
-                    size - eocd_offset - EOCD_LEN.min(size - eocd_offset)
+                    size.saturating_sub(eocd_offset).saturating_sub(EOCD_LEN)
                 ),
             )
             .at_offset(eocd_offset),
@@ -187,7 +192,7 @@ fn check_extent(size: u64, tail: &Tail, eocd_offset: u64, eocd: &Eocd, findings:
                 Code::TrailingData,
                 format!(
                     "{} bytes follow the end of the archive at byte {declared_end}; Cloudify never writes them",
-                    size - declared_end
+                    size.saturating_sub(declared_end)
                 ),
             )
             .at_offset(declared_end),
@@ -195,14 +200,17 @@ fn check_extent(size: u64, tail: &Tail, eocd_offset: u64, eocd: &Eocd, findings:
     }
     let end = declared_end.min(size);
     if comment_len > 0 {
-        let start = (eocd_offset + EOCD_LEN - tail.start) as usize;
-        let comment = tail.bytes.get(start..(start + comment_len as usize).min(tail.bytes.len())).unwrap_or(&[]);
+        let start = crate::arith::to_usize(eocd_offset.saturating_add(EOCD_LEN).saturating_sub(tail.start));
+        let comment = tail
+            .bytes
+            .get(start..start.saturating_add(crate::arith::to_usize(comment_len)).min(tail.bytes.len()))
+            .unwrap_or(&[]);
         findings.push(
             Finding::new(
                 Code::ArchiveComment,
                 format!("the archive has a {comment_len}-byte comment; Cloudify never writes one"),
             )
-            .at_offset(eocd_offset + EOCD_LEN),
+            .at_offset(eocd_offset.saturating_add(EOCD_LEN)),
         );
         if has_any_signature(comment) {
             findings.push(
@@ -210,7 +218,7 @@ fn check_extent(size: u64, tail: &Tail, eocd_offset: u64, eocd: &Eocd, findings:
                     Code::SignatureInComment,
                     "the archive comment holds a ZIP record signature; some readers parse it as a structure",
                 )
-                .at_offset(eocd_offset + EOCD_LEN),
+                .at_offset(eocd_offset.saturating_add(EOCD_LEN)),
             );
         }
     }
@@ -247,14 +255,14 @@ fn directory_view(
     // before the locator and ignores the locator's offset field; other readers follow the field.
     let locator = if eocd_offset >= LOCATOR_LEN {
         let mut b = [0u8; LOCATOR_LEN as usize];
-        read_full(src, eocd_offset - LOCATOR_LEN, &mut b)?;
+        read_full(src, eocd_offset.saturating_sub(LOCATOR_LEN), &mut b)?;
         Locator::parse(&b)
     } else {
         None
     };
     match locator {
         Some(loc) => {
-            let loc_at = eocd_offset - LOCATOR_LEN;
+            let loc_at = eocd_offset.saturating_sub(LOCATOR_LEN);
             let python_at = loc_at.checked_sub(EOCD64_LEN);
             if loc.disk != 0 || loc.total_disks > 1 {
                 findings.push(
@@ -385,7 +393,7 @@ fn resolve_concat(
     let cd_end_physical = eocd64_offset.unwrap_or(eocd_offset);
     let declared_cd_end = cd_offset.checked_add(cd_size);
     let concat = match declared_cd_end {
-        Some(e) if e <= cd_end_physical => cd_end_physical - e,
+        Some(e) if e <= cd_end_physical => cd_end_physical.saturating_sub(e),
         _ => {
             findings.push(
                 Finding::new(
@@ -457,7 +465,7 @@ fn plausible(src: &dyn ReadAt, at: u64, eocd: &Eocd) -> Result<bool, Error> {
             return Ok(false);
         }
         let mut sig = [0u8; 4];
-        read_full(src, at - LOCATOR_LEN, &mut sig)?;
+        read_full(src, at.saturating_sub(LOCATOR_LEN), &mut sig)?;
         return Ok(sig == SIG_LOCATOR);
     }
     if eocd.entries == 0 && eocd.cd_size == 0 {

@@ -117,7 +117,7 @@ impl AgentsWalk {
         } else if depth < self.want {
             for (k, child) in m {
                 path.push(k.chars().take(100).collect());
-                self.visit(child, depth + 1, path);
+                self.visit(child, depth.saturating_add(1), path);
                 path.pop();
             }
         } else if m.is_empty() {
@@ -138,19 +138,19 @@ impl AgentsWalk {
     }
 
     fn leaf(&mut self, m: &Map<String, Value>, path: &[String]) {
-        self.agents += 1;
+        self.agents = self.agents.saturating_add(1);
         let filled = |v: Option<&Value>| u64::from(v.and_then(Value::as_str).is_some_and(|s| !s.is_empty()));
-        self.vm_password += filled(m.get("password"));
+        self.vm_password = self.vm_password.saturating_add(filled(m.get("password")));
         let broker = match m.get("broker_config") {
             Some(Value::Object(b)) => b,
             _ if FLAT_BROKER.iter().all(|k| m.contains_key(*k)) => m,
             _ => {
                 self.note(Problem::NoBroker, path);
-                self.broker_pass += filled(m.get("broker_pass"));
+                self.broker_pass = self.broker_pass.saturating_add(filled(m.get("broker_pass")));
                 return;
             }
         };
-        self.broker_pass += filled(broker.get("broker_pass"));
+        self.broker_pass = self.broker_pass.saturating_add(filled(broker.get("broker_pass")));
         let ip_ok = match broker.get("broker_ip") {
             None | Some(Value::String(_)) => true,
             Some(Value::Array(list)) => list.iter().all(Value::is_string),
@@ -163,7 +163,7 @@ impl AgentsWalk {
 
     fn note(&mut self, problem: Problem, path: &[String]) {
         let slot = self.problems.entry(problem).or_insert_with(|| (0, path.join("/")));
-        slot.0 += 1;
+        slot.0 = slot.0.saturating_add(1);
     }
 }
 

@@ -80,7 +80,7 @@ pub(super) fn sql(ctx: &mut Ctx, sem: &mut Semantics, dump: Dump, entry: &Entry,
         return;
     }
     let c = &mut sem.info.counts;
-    c.events = ["events", "logs"].iter().filter_map(|t| f.rows(t)).reduce(|a, b| a + b);
+    c.events = ["events", "logs"].iter().filter_map(|t| f.rows(t)).reduce(u64::saturating_add);
     // The trailing DELETE drops the snapshot's own execution on restore.
     c.executions = f.rows("executions").map(|n| n.saturating_sub(u64::from(f.delete)));
     c.secrets = f.rows("secrets");

@@ -51,7 +51,7 @@ pub(super) fn es(ctx: &mut Ctx, sem: &mut Semantics, entry: &Entry, f: &EsFacts)
     if !f.verified {
         return;
     }
-    let bad = f.not_json + f.missing_fields + f.unknown_type;
+    let bad = f.not_json.saturating_add(f.missing_fields).saturating_add(f.unknown_type);
     if bad > 0 {
         let kinds: Vec<String> = [
             (f.not_json, "not JSON"),
@@ -89,7 +89,7 @@ pub(super) fn es(ctx: &mut Ctx, sem: &mut Semantics, entry: &Entry, f: &EsFacts)
     if sem.era.map(Era::format) != Some(Format::Elasticsearch) {
         return;
     }
-    let n = |types: &[&str]| types.iter().filter_map(|t| f.by_type.get(t).copied()).reduce(|a, b| a + b);
+    let n = |types: &[&str]| types.iter().filter_map(|t| f.by_type.get(t).copied()).reduce(u64::saturating_add);
     let c = &mut sem.info.counts;
     c.events = n(&["cloudify_event", "cloudify_log"]);
     c.executions = n(&["execution"]);
@@ -118,15 +118,16 @@ pub(super) fn es_line(f: &mut EsFacts, line: &[u8], cut: bool, n: u64) {
     if line.trim_ascii().is_empty() {
         return;
     }
-    f.lines += 1;
+    f.lines = f.lines.saturating_add(1);
     if cut {
-        f.unchecked += 1;
+        f.unchecked = f.unchecked.saturating_add(1);
         return;
     }
     let problem = match serde_json::from_slice::<Hit>(line) {
         Ok(Hit { ty: Some(ty), source: Some(_) }) => match ES_TYPES.iter().find(|t| **t == ty) {
             Some(t) => {
-                *f.by_type.entry(t).or_default() += 1;
+                let tally = f.by_type.entry(t).or_default();
+                *tally = tally.saturating_add(1);
                 return;
             }
             None => &mut f.unknown_type,
@@ -135,7 +136,7 @@ pub(super) fn es_line(f: &mut EsFacts, line: &[u8], cut: bool, n: u64) {
         Err(e) if e.classify() == serde_json::error::Category::Data => &mut f.missing_fields,
         Err(_) => &mut f.not_json,
     };
-    *problem += 1;
+    *problem = problem.saturating_add(1);
     if f.bad_lines.len() < 5 {
         f.bad_lines.push(n);
     }

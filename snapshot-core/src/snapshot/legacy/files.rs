@@ -59,7 +59,7 @@ pub(super) fn rows_and_files(ctx: &mut Ctx, f: &SqlFacts) {
     let mut known: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
 
     if let Some(plugins) = table("plugins") {
-        unchecked += plugins.unchecked;
+        unchecked = unchecked.saturating_add(plugins.unchecked);
         known.entry("plugins").or_default();
         for row in &plugins.rows {
             let Some(id) = row[0].as_deref() else { continue };
@@ -81,12 +81,12 @@ pub(super) fn rows_and_files(ctx: &mut Ctx, f: &SqlFacts) {
         }
     }
     if let Some(blueprints) = table("blueprints") {
-        unchecked += blueprints.unchecked;
+        unchecked = unchecked.saturating_add(blueprints.unchecked);
         known.entry("blueprints").or_default();
         for row in &blueprints.rows {
             let Some(id) = row[0].as_deref() else { continue };
             let Some(scope) = scope(&row[2]) else {
-                unchecked += 1;
+                unchecked = unchecked.saturating_add(1);
                 continue;
             };
             known.entry("blueprints").or_default().insert(format!("{scope}{id}/"));
@@ -112,11 +112,11 @@ pub(super) fn rows_and_files(ctx: &mut Ctx, f: &SqlFacts) {
         }
     }
     if let Some(deployments) = table("deployments") {
-        unchecked += deployments.unchecked;
+        unchecked = unchecked.saturating_add(deployments.unchecked);
         known.entry("deployments").or_default();
         for row in &deployments.rows {
             let (Some(id), Some(scope)) = (row[0].as_deref(), scope(&row[1])) else {
-                unchecked += 1;
+                unchecked = unchecked.saturating_add(1);
                 continue;
             };
             known.entry("deployments").or_default().insert(format!("{scope}{id}/"));
@@ -137,7 +137,7 @@ pub(super) fn rows_and_files(ctx: &mut Ctx, f: &SqlFacts) {
 /// C11a: folders of the file server that no row refers to; restore copies them and nothing
 /// uses them.
 fn unreferenced(names: &BTreeSet<&str>, flat: bool, known: &BTreeMap<&str, BTreeSet<String>>, out: &mut Vec<Finding>) {
-    let scoped = if flat { 1 } else { 2 };
+    let scoped: usize = if flat { 1 } else { 2 };
     let tops = [
         ("plugins", 1, "plugins"),
         ("uploaded-blueprints", scoped, "blueprints"),
@@ -152,12 +152,12 @@ fn unreferenced(names: &BTreeSet<&str>, flat: bool, known: &BTreeMap<&str, BTree
             // Files below a row's folder: `<top>/<scope…>/<id>/<more>`.
             // Traversal names (`..`) are the names checks' finding, not a folder of the server.
             let odd = |p: &&str| p.is_empty() || *p == "." || *p == "..";
-            if name.ends_with('/') || parts.len() <= depth + 1 || parts[1..=depth].iter().any(odd) {
+            if name.ends_with('/') || parts.len() <= depth.saturating_add(1) || parts[1..=depth].iter().any(odd) {
                 continue;
             }
             let folder = parts[1..=depth].join("/") + "/";
             if !known.contains(&folder) && seen.insert(folder.clone()) {
-                let what = &rows[..rows.len() - 1];
+                let what = &rows[..rows.len().saturating_sub(1)];
                 out.push(Finding::new(
                     Code::ArchiveUnreferenced,
                     format!("{top}/{} belongs to no {what} row of pg_data: restore copies it to the file server, where nothing uses it", clip(&folder)),
@@ -181,13 +181,13 @@ fn capped(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out = Vec::new();
     for f in findings {
         let n = seen.entry(f.code).or_default();
-        *n += 1;
+        *n = n.saturating_add(1);
         if *n <= CAP {
             out.push(f);
         }
     }
     for (code, n) in seen.into_iter().filter(|(_, n)| *n > CAP) {
-        out.push(Finding::new(code, format!("{} more findings like these were left out", n - CAP)));
+        out.push(Finding::new(code, format!("{} more findings like these were left out", n.saturating_sub(CAP))));
     }
     out
 }

@@ -32,7 +32,7 @@ pub(super) fn networks(ctx: &mut Ctx, sem: &Semantics) -> Result<(), Error> {
                 let names: Vec<&str> = list.iter().filter_map(Value::as_str).filter(|n| *n != "default").collect();
                 if !names.is_empty() {
                     let shown: Vec<String> = names.iter().take(10).map(|n| format!("'{n}'")).collect();
-                    let more = if names.len() > 10 { format!(" and {} more", names.len() - 10) } else { String::new() };
+                    let more = if names.len() > 10 { format!(" and {} more", names.len().saturating_sub(10)) } else { String::new() };
                     ctx.push(
                         Finding::new(
                             Code::NetworksActive,

@@ -167,7 +167,7 @@ fn preview(a: &Archive, sem: &mut Semantics, pre4: bool) -> bool {
         let parts: Vec<&str> = e.name.split('/').collect();
         // The first `depth` components below the top folder, when they name folders.
         let folder = |depth: usize| {
-            (parts.len() > depth + 1 && parts[1..=depth].iter().all(|p| !p.is_empty()))
+            (parts.len() > depth.saturating_add(1) && parts[1..=depth].iter().all(|p| !p.is_empty()))
                 .then(|| parts[1..=depth].join("/"))
         };
         let top = parts[0];

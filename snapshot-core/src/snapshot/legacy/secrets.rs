@@ -32,10 +32,10 @@ pub(super) fn credentials(ctx: &mut Ctx, sem: &mut Semantics) {
             [""] | [_, ""] => {}
             [d, "agent_key"] if !d.is_empty() => {
                 folders.insert(d, true);
-                keys += u64::from(e.uncompressed_size > 0);
+                keys = keys.saturating_add(u64::from(e.uncompressed_size > 0));
             }
             _ => {
-                stray.0 += 1;
+                stray.0 = stray.0.saturating_add(1);
                 stray.1.get_or_insert(&e.name);
             }
         }
@@ -102,10 +102,10 @@ pub(super) fn key_files(a: &Archive, sem: &mut Semantics) {
         };
         let slot = usize::from(kind == SecretKind::Certificate);
         if listed[slot] < MAX_KEY_ITEMS {
-            listed[slot] += 1;
+            listed[slot] = listed[slot].saturating_add(1);
             sem.add_secret(kind, e.name.clone(), 1);
         } else {
-            rest[slot] += 1;
+            rest[slot] = rest[slot].saturating_add(1);
         }
     }
     sem.add_secret(SecretKind::PrivateKey, "(more files named like private keys)", rest[0]);

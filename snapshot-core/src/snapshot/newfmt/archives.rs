@@ -148,10 +148,10 @@ fn nested_problem(ctx: &mut Ctx, st: &mut NewState, kind: Item, entry: &Entry) -
     let bytes = if small {
         ctx.read_small(entry)?
     } else if st.sniffs >= SNIFF_LIMIT {
-        st.unsniffed += 1;
+        st.unsniffed = st.unsniffed.saturating_add(1);
         None
     } else {
-        st.sniffs += 1;
+        st.sniffs = st.sniffs.saturating_add(1);
         head(ctx, entry)?
     };
     let Some(bytes) = bytes else { return Ok(None) };

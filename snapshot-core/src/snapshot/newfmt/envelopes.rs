@@ -60,7 +60,7 @@ pub(super) fn read(
     let skip = size > ctx.json_budget && size <= ctx.opts.limits.max_json_member;
     let parsed = if skip { None } else { ctx.read_json(entry)? };
     if parsed.is_none() {
-        st.unread += 1;
+        st.unread = st.unread.saturating_add(1);
         st.unread_bytes = st.unread_bytes.saturating_add(size);
         st.unread_mgmt |= matches!(scope, Some(Scope::Mgmt));
         st.unread_tenant |= matches!(scope, Some(Scope::Tenant { .. }));
@@ -223,15 +223,16 @@ fn check_items(
     let key = dedup_key(ty);
     let required: Vec<&str> = key.iter().chain(extra_required(ty)).copied().collect();
     let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut not_objects = 0;
+    let mut not_objects = 0usize;
     let t = tenant.unwrap_or_default();
     for item in items {
         let Some(obj) = item.as_object() else {
-            not_objects += 1;
+            not_objects = not_objects.saturating_add(1);
             continue;
         };
         for f in required.iter().copied().filter(|f| !obj.contains_key(*f)) {
-            *missing.entry(f).or_default() += 1;
+            let tally = missing.entry(f).or_default();
+            *tally = tally.saturating_add(1);
         }
         if !restored {
             continue;

@@ -134,7 +134,8 @@ fn tenant_dirs(st: &NewState, files: &BTreeMap<&str, &Entry>, out: &mut Vec<Find
     let mut tenant_files: BTreeMap<&str, usize> = BTreeMap::new();
     for name in files.keys() {
         if let ["tenants", t, _, ..] = name.split('/').collect::<Vec<_>>()[..] {
-            *tenant_files.entry(t).or_default() += 1;
+            let tally = tenant_files.entry(t).or_default();
+            *tally = tally.saturating_add(1);
         }
     }
     for (t, n) in &tenant_files {
@@ -238,7 +239,7 @@ fn composer_blueprints(composer: &[(&str, &str)], out: &mut Vec<Finding>) {
         let json = blueprints.iter().filter(|n| is_json(n)).count();
         let message = if json != 1 {
             Some("Cannot find blueprints' metadata in composer snapshot.")
-        } else if blueprints.len() - 1 != 1 {
+        } else if blueprints.len().saturating_sub(1) != 1 {
             Some("Cannot find blueprints' snapshot in composer snapshot.")
         } else {
             None
