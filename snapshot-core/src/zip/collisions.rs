@@ -13,6 +13,7 @@ use crate::Error;
 use crate::code::{Code, Severity};
 use crate::report::Finding;
 use crate::source::{ReadAt, read_full};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Files restore reads by name: a conflicting duplicate of one of these changes the restore.
@@ -225,23 +226,40 @@ fn hash(s: &str) -> u64 {
 
 /// The path Python's `ZipFile._extract_member` writes on Linux: split on `/` only, empty, `.`
 /// and `..` components dropped (not resolved), a trailing `/` kept to tell directories apart.
-pub(crate) fn python_key(name: &str) -> String {
+pub(crate) fn python_key(name: &str) -> Cow<'_, str> {
+    if plain(name) {
+        return Cow::Borrowed(name);
+    }
     let mut key = name.split('/').filter(|p| !matches!(*p, "" | "." | "..")).collect::<Vec<_>>().join("/");
     if name.ends_with('/') {
         key.push('/');
     }
-    key
+    Cow::Owned(key)
+}
+
+/// Whether both keys of a name are the name itself (the common case, so it costs no
+/// allocation): ASCII without upper case or `\\`, no leading `/`, no empty, `.` or `..` component
+/// before its end.
+fn plain(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.first() != Some(&b'/')
+        && b.iter().all(|c| c.is_ascii() && !c.is_ascii_uppercase() && *c != b'\\')
+        && name.trim_end_matches('/').split('/').all(|p| !matches!(p, "" | "." | ".."))
+        && !name.ends_with("//")
 }
 
 /// Case and backslash folding, as a case-insensitive file system or a Windows tool sees it.
-fn normalise(name: &str) -> String {
+fn normalise(name: &str) -> Cow<'_, str> {
+    if plain(name) {
+        return Cow::Borrowed(name);
+    }
     let lowered = name.replace('\\', "/").to_lowercase();
     let parts: Vec<&str> = lowered.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
     let mut key = parts.join("/");
     if name.ends_with('/') {
         key.push('/');
     }
-    key
+    Cow::Owned(key)
 }
 
 #[cfg(test)]
@@ -257,6 +275,18 @@ mod tests {
         assert_ne!(python_key("a\\b"), python_key("a/b"));
         assert_eq!(python_key("a/b/"), "a/b/");
         assert_eq!(python_key(".../a"), ".../a");
+    }
+
+    #[test]
+    fn plain_names_are_their_own_keys() {
+        for n in ["a/b", "a/b/", "metadata.json", "x/.y/z.", "a/...", "a b/c"] {
+            assert!(plain(n), "{n}");
+            assert_eq!(python_key(n), n);
+            assert_eq!(normalise(n), n);
+        }
+        for n in ["/a", "a//b", "a/./b", "./a", "a/..", "A/b", "a\\b", "a//", "é"] {
+            assert!(!plain(n), "{n}");
+        }
     }
 
     #[test]
