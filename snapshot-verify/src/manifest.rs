@@ -234,7 +234,8 @@ pub fn self_checksum(manifest: &Value) -> String {
 }
 
 /// Compact JSON with object keys sorted at every level, independent of the map type serde_json
-/// was built with.
+/// was built with. (The fixture generator's `py_json` walks JSON the same way but writes Python's
+/// `", "`/`": "` separators to imitate Cloudify's files; this form is the manifest's contract.)
 fn canonical(v: &Value, out: &mut String) {
     match v {
         Value::Array(items) => {
