@@ -21,6 +21,24 @@ pub struct Finding {
     /// The byte offset in the archive it concerns, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
+    /// What the finding means for Python's `zipfile` and the restore code, when a later check
+    /// (the restore table in `snapshot/target.rs`) needs to know; never serialized: the code and
+    /// message say it to a reader.
+    #[serde(skip)]
+    pub(crate) effect: Option<Effect>,
+}
+
+/// A consequence one check records for another, so that no check reads another's message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Python's `zipfile` (3.7+) refuses to open the whole archive: a central extra field runs
+    /// past its area (`_EndRecData`/`_decodeExtra`, 'Corrupt extra field').
+    ArchiveUnopenable,
+    /// Extraction fails: a file's name is used as a directory by another entry.
+    ExtractFails,
+    /// A mgmt/ dump of a type that has archives (blueprints, plugins, deployments): 7.0.x
+    /// restores its items into the default client, then looks the archive up with tenant None.
+    MgmtArchiveType,
 }
 
 /// Findings listed per code by default; the rest are counted, so a hostile archive with millions
@@ -73,7 +91,14 @@ impl Finding {
             message: message.into(),
             path: None,
             offset: None,
+            effect: None,
         }
+    }
+
+    /// Records what the finding means for a later check (never serialized).
+    pub(crate) fn with_effect(mut self, effect: Effect) -> Finding {
+        self.effect = Some(effect);
+        self
     }
 
     /// Sets the entry path.

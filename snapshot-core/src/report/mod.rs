@@ -16,7 +16,7 @@ use serde::Serialize;
 
 mod finding;
 pub use finding::Finding;
-pub(crate) use finding::{PER_CODE, cap_per_code, omitted_findings};
+pub(crate) use finding::{Effect, PER_CODE, cap_per_code, omitted_findings};
 
 /// The version of the report schema. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -5,7 +5,7 @@ use super::restore_table::{Cell, KNOWN_RELEASES, Line, RestoreFacts, Subject, Ta
 use super::version::Version;
 use super::{Ctx, Era, Format, Semantics};
 use crate::code::{Code, Family, Severity};
-use crate::report::{Compatibility, Edition, Finding, Outcome, Runtime, TargetPrediction, VersionRange};
+use crate::report::{Compatibility, Edition, Effect, Finding, Outcome, Runtime, TargetPrediction, VersionRange};
 
 const fn v(a: u32, b: u32, c: u32) -> Version {
     Version::new(a, b, c)
@@ -105,22 +105,12 @@ fn restore_facts(ctx: &mut Ctx, sem: &Semantics, era: Era) -> RestoreFacts {
         Code::ComposerBlueprintsCount,
         Code::UiEntryAborts,
     ];
-    // The zip checks report these shapes as warnings (readers other than Python differ); Python's
-    // zipfile refuses them, which the table needs (zip/names.rs, zip/records.rs messages).
-    let unopenable = findings.iter().find(|f| {
-        f.code == Code::NameNotUtf8
-            || (f.code == Code::ExtraFieldMalformed
-                && f.message.starts_with("central directory")
-                && f.message.contains("but only"))
-    });
-    // A mgmt/ dump of a type with archives: 7.0.x restores its items into the default client,
-    // then looks the archive up with tenant None (`_get_associated_archive`): TypeError.
-    let mgmt_archive_type = findings.iter().find(|f| {
-        f.code == Code::EnvelopeUnknownType
-            && f.path.as_deref().is_some_and(|p| p.starts_with("mgmt/"))
-            && ["'blueprints'", "'plugins'", "'deployments'"].iter().any(|t| f.message.contains(t))
-    });
-    let extract_fails = findings.iter().find(|f| f.code == Code::NameCollision && f.message.contains("is a file, but"));
+    // Shapes Python's zipfile refuses to open, which the table needs; the zip checks record
+    // them as codes and effects (zip/names.rs, zip/extra.rs), never as message text.
+    let effect = |e: Effect| move |f: &&Finding| f.effect == Some(e);
+    let unopenable = findings.iter().find(|f| f.code == Code::NameNotUtf8 || effect(Effect::ArchiveUnopenable)(f));
+    let mgmt_archive_type = findings.iter().find(effect(Effect::MgmtArchiveType));
+    let extract_fails = findings.iter().find(effect(Effect::ExtractFails));
     RestoreFacts {
         has_stage_data: has("stage_data"),
         has_composer_data: has("composer_data"),

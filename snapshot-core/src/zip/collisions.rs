@@ -11,7 +11,7 @@
 use super::Entry;
 use crate::Error;
 use crate::code::{Code, Severity};
-use crate::report::Finding;
+use crate::report::{Effect, Finding};
 use crate::source::{ReadAt, read_full};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -209,7 +209,8 @@ fn file_and_directory(entries: &[Entry], findings: &mut Vec<Finding>) {
                         format!("'{}' is a file, but '{}' uses it as a directory", file.name, e.name),
                     )
                     .at_path(&file.name)
-                    .at_offset(file.central_offset),
+                    .at_offset(file.central_offset)
+                    .with_effect(Effect::ExtractFails),
                 );
             }
         }

@@ -83,12 +83,14 @@ pub(crate) fn check_comment(comment: &[u8], push: &mut impl FnMut(Problem)) {
         code: Code::EntryComment,
         severity: Severity::Warning,
         message: format!("the entry has a {}-byte comment; Cloudify never writes entry comments", comment.len()),
+        effect: None,
     });
     if has_any_signature(comment) {
         push(Problem {
             code: Code::SignatureInComment,
             severity: Severity::Error,
             message: "the entry comment holds a ZIP record signature; streaming and signature-scanning readers parse the structure hidden there, Python does not".into(),
+            effect: None,
         });
     }
 }

@@ -13,6 +13,7 @@
 
 use super::FLAG_UTF8;
 use crate::code::{Code, Severity};
+use crate::report::Effect;
 use std::collections::BTreeSet;
 
 /// Which fixed header fields hold the ZIP64 sentinel, so the ZIP64 field must supply them.
@@ -43,11 +44,13 @@ pub(crate) struct Problem {
     pub code: Code,
     pub severity: Severity,
     pub message: String,
+    /// What it means for the restore table (see [`Effect`]).
+    pub effect: Option<Effect>,
 }
 
 impl Problem {
     fn warn(message: String) -> Problem {
-        Problem { code: Code::ExtraFieldMalformed, severity: Severity::Warning, message }
+        Problem { code: Code::ExtraFieldMalformed, severity: Severity::Warning, message, effect: None }
     }
 }
 
@@ -127,6 +130,7 @@ pub(crate) fn walk<'a>(mut b: &'a [u8], ctx: &Ctx) -> Extras<'a> {
                         message: format!(
                             "the {header} holds two ZIP64 extra fields with different values; Python reads the first, Java ZipInputStream the last, so they see different sizes or offsets"
                         ),
+                        effect: None,
                     });
                     false
                 }
@@ -173,6 +177,7 @@ fn overrun(id: u16, len: usize, left: usize, local: bool) -> Problem {
         code: Code::ExtraFieldMalformed,
         severity: Severity::Error,
         message: format!("extra field 0x{id:04x} declares {len} bytes but only {left} remain: {who}"),
+        effect: (!local).then_some(Effect::ArchiveUnopenable),
     }
 }
 
@@ -411,7 +416,9 @@ pub(crate) fn unicode_path_central(copies: &[UnicodePath], ctx: &Ctx) -> (Option
     if copies.is_empty() {
         return (None, None);
     }
-    let err = |message: String| Some(Problem { code: Code::UnicodePathMismatch, severity: Severity::Error, message });
+    let err = |message: String| {
+        Some(Problem { code: Code::UnicodePathMismatch, severity: Severity::Error, message, effect: None })
+    };
     if copies.iter().any(|c| c.short) {
         return (
             err("a Unicode Path extra field shorter than 5 bytes: Python 3.12+ refuses to open the archive (BadZipFile), older Pythons and the other readers ignore it".into()),
@@ -460,6 +467,7 @@ pub(crate) fn unicode_path_central(copies: &[UnicodePath], ctx: &Ctx) -> (Option
             c.version,
             if c.crc == crc { "matches" } else { "does not match" }
         ),
+        effect: None,
     });
     (problem, effective)
 }

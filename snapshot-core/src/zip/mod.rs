@@ -339,7 +339,11 @@ fn central_entry(
     };
     let extras = extra::walk(extra, &ctx);
     let mut push = |p: extra::Problem| {
-        findings.push(Finding::new(p.code, p.message).severity(p.severity).at_path(&name).at_offset(at));
+        let f = Finding::new(p.code, p.message).severity(p.severity).at_path(&name).at_offset(at);
+        findings.push(match p.effect {
+            Some(effect) => f.with_effect(effect),
+            None => f,
+        });
     };
     for p in extras.problems.iter().cloned() {
         push(extra::Problem { message: format!("central directory extra fields: {}", p.message), ..p });
@@ -347,13 +351,13 @@ fn central_entry(
     let (usize, csize, offset, problem) =
         resolve_zip64(extras.zip64, fixed.usize, fixed.csize, Some(fixed.local_offset));
     if let Some(message) = problem {
-        push(extra::Problem { code: Code::Zip64ExtraInvalid, severity: Severity::Error, message });
+        push(extra::Problem { code: Code::Zip64ExtraInvalid, severity: Severity::Error, message, effect: None });
     }
     let (up_problem, unicode_name) = extra::unicode_path_central(&extras.unicode_paths, &ctx);
     up_problem.into_iter().for_each(&mut push);
     descriptor::check_comment(comment, &mut push);
     if let Some(message) = descriptor::dos_datetime(fixed.mdate, fixed.mtime) {
-        push(extra::Problem { code: Code::DosDatetimeInvalid, severity: Severity::Warning, message });
+        push(extra::Problem { code: Code::DosDatetimeInvalid, severity: Severity::Warning, message, effect: None });
     }
     if fixed.disk_start != 0 {
         findings.push(

@@ -6,7 +6,7 @@ use super::inventory::inventory;
 use super::{NewState, shown};
 use crate::Error;
 use crate::code::Code;
-use crate::report::Finding;
+use crate::report::{Effect, Finding};
 use crate::snapshot::{Ctx, Era, Semantics, json_kind};
 use crate::zip::Entry;
 use serde_json::{Map, Value};
@@ -147,6 +147,9 @@ pub(super) fn dump(
     Ok(())
 }
 
+/// Dump types whose items have archives (`_get_associated_archive` in 7.0.x's restore).
+const ARCHIVE_TYPES: [&str; 3] = ["blueprints", "plugins", "deployments"];
+
 /// The type restore processes this dump as, if any: a known type in its right scope.
 fn restored_type(out: &mut Vec<Finding>, name: &str, ty: &str, scope: Scope) -> Option<&'static str> {
     let Some(ty) = KNOWN_TYPES.iter().copied().find(|k| *k == ty) else {
@@ -168,7 +171,13 @@ fn restored_type(out: &mut Vec<Finding>, name: &str, ty: &str, scope: Scope) -> 
         } else {
             format!("'{ty}' is read only from mgmt/; restore ignores this dump in a tenant folder")
         };
-        out.push(Finding::new(Code::EnvelopeUnknownType, why).at_path(name));
+        let finding = Finding::new(Code::EnvelopeUnknownType, why).at_path(name);
+        // A mgmt/ dump of a type with archives aborts 7.0.x restore (see Effect::MgmtArchiveType).
+        out.push(if mgmt && ARCHIVE_TYPES.contains(&ty) {
+            finding.with_effect(Effect::MgmtArchiveType)
+        } else {
+            finding
+        });
         return None;
     }
 
