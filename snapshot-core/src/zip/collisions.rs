@@ -32,6 +32,13 @@ pub(crate) fn check_collisions(src: &dyn ReadAt, entries: &[Entry], findings: &m
 
 /// Exact duplicates (A7, H8): `duplicate-name-conflict` when the copies' content differs.
 fn duplicates(src: &dyn ReadAt, entries: &[Entry], findings: &mut Vec<Finding>) -> Result<(), Error> {
+    // Most archives have no duplicate: one hash pass proves it, and the sort (by name, for a
+    // stable finding order) runs only when there is one.
+    let mut names = HashSet::with_capacity(entries.len());
+    if entries.iter().all(|e| names.insert(e.raw())) {
+        return Ok(());
+    }
+    drop(names);
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].raw().cmp(entries[b].raw()).then(a.cmp(&b)));
     for group in order.chunk_by(|&a, &b| entries[a].raw() == entries[b].raw()).filter(|g| g.len() > 1) {
@@ -125,6 +132,8 @@ fn path_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
     for (i, e) in entries.iter().enumerate() {
         let key = python_key(&e.name);
         let h = hash(&key);
+        // A plain name is its own Python key and folded key: hash it once.
+        let folded_hash = matches!(key, Cow::Borrowed(_)).then_some(h);
         match python.get(&h) {
             Some(&p) if python_key(&entries[p].name) == key => {
                 let prev = &entries[p];
@@ -155,7 +164,10 @@ fn path_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
             }
         }
         let key = normalise(&e.name);
-        let h = hash(&key);
+        let h = match (&key, folded_hash) {
+            (Cow::Borrowed(_), Some(h)) => h,
+            _ => hash(&key),
+        };
         match folded.get(&h) {
             Some(&p) if normalise(&entries[p].name) == key => {
                 let prev = &entries[p];
@@ -183,20 +195,28 @@ fn path_collisions(entries: &[Entry], findings: &mut Vec<Finding>) {
 
 /// A file and a directory with the same path: `a` as a file and `a/…` below it.
 fn file_and_directory(entries: &[Entry], findings: &mut Vec<Finding>) {
-    let files: HashMap<u64, usize> = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.is_dir())
-        .map(|(i, e)| (hash(e.name.trim_matches('/')), i))
-        .collect();
+    // Sized up front: growing a map of 100,000 keys rehashes it a dozen times.
+    let mut files: HashMap<u64, usize> = HashMap::with_capacity(entries.len());
+    files.extend(
+        entries.iter().enumerate().filter(|(_, e)| !e.is_dir()).map(|(i, e)| (hash(e.name.trim_matches('/')), i)),
+    );
     let mut seen = HashSet::new();
+    // Directories whose prefixes were all looked up: an entry in one of them needs no lookup of
+    // its ancestors, so the pass costs about one lookup per entry however deep the tree.
+    let mut expanded: HashSet<&str> = HashSet::new();
+    let mut ends: Vec<usize> = Vec::new();
     for e in entries {
         let trimmed = e.name.trim_end_matches('/');
         let cut = if e.is_dir() { trimmed.len() } else { trimmed.rfind('/').unwrap_or(0) };
         let dirs = &trimmed[..cut];
-        let mut ends: Vec<usize> = dirs.match_indices('/').map(|(i, _)| i).collect();
-        ends.push(dirs.len());
-        for end in ends.into_iter().filter(|&end| end > 0) {
+        // The not-yet-expanded prefixes, deepest first; checked shallowest first below.
+        ends.clear();
+        let mut end = dirs.len();
+        while end > 0 && expanded.insert(&dirs[..end]) {
+            ends.push(end);
+            end = dirs[..end].rfind('/').unwrap_or(0);
+        }
+        for &end in ends.iter().rev() {
             let prefix = &dirs[..end];
             if let Some(&f) = files.get(&hash(prefix))
                 && entries[f].name.trim_matches('/') == prefix
@@ -243,10 +263,13 @@ pub(crate) fn python_key(name: &str) -> Cow<'_, str> {
 /// before its end.
 fn plain(name: &str) -> bool {
     let b = name.as_bytes();
-    b.first() != Some(&b'/')
-        && b.iter().all(|c| c.is_ascii() && !c.is_ascii_uppercase() && *c != b'\\')
-        && name.trim_end_matches('/').split('/').all(|p| !matches!(p, "" | "." | ".."))
-        && !name.ends_with("//")
+    if b.first() == Some(&b'/') || b.ends_with(b"//") {
+        return false;
+    }
+    // Bytes, not `str::split`: this runs for every entry, and a char pattern compares through
+    // memcmp (it was a tenth of `inspect` on 100,000 entries).
+    b.iter().all(|c| c.is_ascii() && !c.is_ascii_uppercase() && *c != b'\\')
+        && b.strip_suffix(b"/").unwrap_or(b).split(|&c| c == b'/').all(|p| !matches!(p, b"" | b"." | b".."))
 }
 
 /// Case and backslash folding, as a case-insensitive file system or a Windows tool sees it.

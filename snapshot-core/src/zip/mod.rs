@@ -103,12 +103,18 @@ pub(crate) struct Archive {
     pub cd_offset: u64,
     pub cd_size: u64,
     pub comment_len: u64,
+    /// Indices of the entries whose name has no `/` (in order): the files restore reads by name
+    /// sit at the top, so [`Archive::by_name`] looks there without walking 100,000 entries.
+    top: Vec<usize>,
 }
 
 impl Archive {
     /// Entries by exact name, last copy wins (Python's `NameToInfo`).
     pub(crate) fn by_name(&self, name: &str) -> Option<&Entry> {
-        self.entries.iter().rev().find(|e| e.name == name)
+        if name.contains('/') {
+            return self.entries.iter().rev().find(|e| e.name == name);
+        }
+        self.top.iter().rev().filter_map(|&i| self.entries.get(i)).find(|e| e.name == name)
     }
 }
 
@@ -161,6 +167,7 @@ pub(crate) fn parse_counted(
         cd_offset: cd_start,
         cd_size: trailer.cd_size,
         comment_len: trailer.comment_len,
+        top: entries.iter().enumerate().filter(|(_, e)| !e.name.contains('/')).map(|(i, _)| i).collect(),
         entries,
     };
     trailer::check_rivals(&trailer, &archive.entries, findings);

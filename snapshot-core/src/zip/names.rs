@@ -351,15 +351,17 @@ fn windows_unsafe(part: &str) -> bool {
         return false;
     }
     // Windows compares device names case-insensitively, with or without an extension, after
-    // trimming trailing spaces and dots.
-    let stem = part.split('.').next().unwrap_or("").trim_end_matches(' ').to_ascii_uppercase();
+    // trimming trailing spaces and dots. Compared in place: this runs for every name component.
+    let stem =
+        part.get(..part.bytes().position(|b| b == b'.').unwrap_or(part.len())).unwrap_or("").trim_end_matches(' ');
     let numbered = |p: &str| {
-        stem.strip_prefix(p).is_some_and(|d| {
-            let mut c = d.chars();
-            matches!((c.next(), c.next()), (Some('0'..='9' | '¹' | '²' | '³'), None))
-        })
+        stem.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))
+            && stem.get(p.len()..).is_some_and(|d| {
+                let mut c = d.chars();
+                matches!((c.next(), c.next()), (Some('0'..='9' | '¹' | '²' | '³'), None))
+            })
     };
-    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$")
+    let device = ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"].iter().any(|d| stem.eq_ignore_ascii_case(d))
         || numbered("COM")
         || numbered("LPT");
     device || part.ends_with('.') || part.ends_with(' ') || part.contains(['<', '>', ':', '"', '|', '?', '*'])

@@ -161,36 +161,47 @@ fn preview(a: &Archive, sem: &mut Semantics, pre4: bool) -> bool {
             .iter()
             .any(|e| !e.is_dir() && e.name.starts_with("uploaded-blueprints/") && e.name.split('/').count() == 3);
     let scoped = if flat { 1 } else { 2 };
-    let mut tenants = BTreeSet::new();
-    let mut found: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut tenants: BTreeSet<&str> = BTreeSet::new();
+    let mut found: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for e in &a.entries {
-        let parts: Vec<&str> = e.name.split('/').collect();
-        // The first `depth` components below the top folder, when they name folders.
-        let folder = |depth: usize| {
-            (parts.len() > depth.saturating_add(1) && parts[1..=depth].iter().all(|p| !p.is_empty()))
-                .then(|| parts[1..=depth].join("/"))
+        let (top, nested) = match e.name.split_once('/') {
+            Some((top, _)) => (top, true),
+            None => (e.name.as_str(), false),
         };
-        let top = parts[0];
         if !flat && matches!(top, "blueprints" | "uploaded-blueprints" | "deployments" | "tenant-resources") {
-            tenants.extend(folder(1));
+            tenants.extend(folder(&e.name, 1));
         }
         let depth = match top {
-            "uploaded-blueprints" | "deployments" if parts.len() > 1 => scoped,
-            "plugins" if parts.len() > 1 => 1,
+            "uploaded-blueprints" | "deployments" if nested => scoped,
+            "plugins" if nested => 1,
             _ => continue,
         };
-        found.entry(top).or_default().extend(folder(depth));
+        found.entry(top).or_default().extend(folder(&e.name, depth));
     }
     let count = |top: &str| found.get(top).map(|s| s.len() as u64);
     let c = &mut sem.info.counts;
     c.blueprints = count("uploaded-blueprints");
     c.deployments = count("deployments");
     c.plugins = count("plugins");
-    sem.info.tenants.extend(tenants);
+    sem.info.tenants.extend(tenants.into_iter().map(str::to_owned));
     let flags = &mut sem.info.flags;
     flags.include_credentials = a.entries.iter().any(|e| !e.is_dir() && e.name.starts_with("snapshot-credentials/"));
     flags.metrics = a.by_name("influxdb_data").is_some();
     !flat
+}
+
+/// The first `depth` components below the top folder of `name`, when they name folders (all
+/// non-empty, and something follows them): a slice of the name, so counting costs no allocation.
+fn folder(name: &str, depth: usize) -> Option<&str> {
+    let rest = name.split_once('/')?.1;
+    let mut parts = rest.split('/');
+    let mut len = 0usize;
+    for i in 0..depth {
+        let p = parts.next().filter(|p| !p.is_empty())?;
+        len = len.saturating_add(p.len()).saturating_add(usize::from(i > 0));
+    }
+    parts.next()?;
+    rest.get(..len)
 }
 
 /// C8 without a target: a premium snapshot (its metadata has the Stage / Composer revision)
