@@ -190,7 +190,7 @@ pub(crate) fn select(sampling: Sampling, candidates: &[Candidate]) -> (Vec<bool>
     let mut keep: Vec<bool> = candidates.iter().map(|c| c.critical).collect();
     let budget = match sampling.sample {
         Sample::Percent { ppm } => {
-            let share = u128::from(total).saturating_mul(u128::from(ppm)) / u128::from(MILLION);
+            let share = u128::from(total).saturating_mul(u128::from(ppm)).checked_div(u128::from(MILLION)).unwrap_or(0);
             Some(u64::try_from(share).unwrap_or(u64::MAX))
         }
         Sample::Size { bytes } => Some(bytes),
