@@ -86,8 +86,9 @@ pub struct CheckArgs {
 
     /// At --level full, check the data of a sample only: PERCENT (`10%`) or SIZE (`500M`,
     /// `2GiB`) of the compressed bytes, or slice K/N (`1/4`; N runs with one --seed and
-    /// K = 1..N check every entry once). Restore-critical members are always checked; the report names the entries
-    /// left out, and a run that leaves any out is never a plain pass. --sha256 still reads the whole file.
+    /// K = 1..N check every entry once). Restore-critical members are always checked; the
+    /// report names the entries left out, and a run that leaves any out is never a plain pass.
+    /// --sha256 still reads the whole file.
     #[arg(long, value_name = "PERCENT|SIZE|K/N", value_parser = snapshot_core::Sample::parse)]
     pub sample: Option<snapshot_core::Sample>,
 
