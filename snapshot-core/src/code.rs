@@ -241,6 +241,8 @@ catalogue! {
         "Verification stopped (time limit or cancel) before every entry's data was checked; unchecked data counts as a failure.";
     DataNotVerified = "data-not-verified", Error, Data, "A5",
         "The entry's data could not be verified (unsupported method, encryption, or a broken header); it counts as a failure.";
+    DataSampled = "data-sampled", Warning, Data, "A5",
+        "The data pass was sampled (`--sample`): only the entries and compressed bytes the report's `sample` lists were decompressed and checked; the rest of the data is unverified. Restore-critical members are always checked. Info when the sample covered every entry.";
 
     // ---- Names, types and modes (A6–A9, H1, H2, H8, H9, H19, H20, H23) ----
     PathTraversal = "path-traversal", Error, Names, "A6/H1",

@@ -1,6 +1,7 @@
 //! What to verify and how: the level, the restore target and the work bounds.
 
 use crate::report::{Edition, Level, Runtime};
+use crate::sample::Sampling;
 
 /// Bounds that keep time and memory finite on hostile input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,4 +48,7 @@ pub struct Options {
     pub file_name: String,
     /// Work bounds.
     pub limits: Limits,
+    /// At [`Level::Full`], check only a sample of the entries' data (restore-critical members
+    /// always); see [`crate::sample`]. `None` checks every entry. Ignored at [`Level::Quick`].
+    pub sample: Option<Sampling>,
 }

@@ -6,6 +6,7 @@ use crate::arith::SaturatingSum;
 use crate::code::Code;
 use crate::data::{DataCheck, EntryOutcome, Step};
 use crate::report::*;
+use crate::sample;
 use crate::snapshot::content::{Analyzer, Facts};
 use crate::snapshot::{self, Ctx, Semantics};
 use crate::source::ReadAt;
@@ -32,6 +33,8 @@ pub struct Verifier {
     outcomes: Vec<Outcome>,
     total: u64,
     done: u64,
+    /// What a sampled data pass left out (`Options::sample`).
+    sample: Option<SampleInfo>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -106,6 +109,7 @@ impl Verifier {
         let mut semantics = Semantics::default();
         let mut queue = VecDeque::new();
         let mut total = 0u64;
+        let mut sample = None;
         if let Some(archive) = &archive {
             let mut ctx =
                 Ctx { src, archive, opts: &opts, findings: &mut findings, json_budget: opts.limits.quick_json_budget };
@@ -113,6 +117,8 @@ impl Verifier {
             if opts.level == Level::Full {
                 let mut order: Vec<&zip::Entry> = archive.entries.iter().filter(|e| needs_data_check(e)).collect();
                 order.sort_by_key(|e| e.local_offset);
+                sample =
+                    opts.sample.map(|s| sample::apply(s, &mut order, |e| snapshot::restore_critical(&semantics, e)));
                 let mut budget = opts.limits.max_output;
                 for e in order {
                     let analyzer = snapshot::analyzer_for(&semantics, e);
@@ -135,6 +141,7 @@ impl Verifier {
             outcomes: Vec::new(),
             total,
             done: 0,
+            sample,
         })
     }
 
@@ -217,6 +224,7 @@ impl Verifier {
         // trims their union and adds one summary per capped code.
         crate::report::cap_per_code(&mut self.findings, &mut self.omitted);
         self.findings.extend(crate::report::omitted_findings(&self.omitted));
+        self.findings.extend(self.sample.as_ref().map(sample::finding));
         let file = FileInfo { name: self.opts.file_name.clone(), size: self.size, sha256: None };
         let settings = Settings {
             level: self.opts.level,
@@ -230,7 +238,9 @@ impl Verifier {
             entries_verified: verified,
             ..Summary::default()
         };
-        Report::new(file, settings, summary, archive_info, snapshot, security, self.findings)
+        let mut report = Report::new(file, settings, summary, archive_info, snapshot, security, self.findings);
+        report.set_sample(self.sample);
+        report
     }
 }
 

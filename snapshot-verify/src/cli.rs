@@ -83,6 +83,19 @@ pub struct CheckArgs {
     /// not fully checked (or hashed) by then are reported as incomplete (exit 1).
     #[arg(long, value_name = "SECS", value_parser = parse_seconds, allow_negative_numbers = true)]
     pub max_duration: Option<f64>,
+
+    /// At --level full, check the data of a sample only: PERCENT (`10%`) or SIZE (`500M`,
+    /// `2GiB`) of the compressed bytes, or slice K/N (`1/4`; N runs with one --seed and
+    /// K = 1..N check every entry once). Restore-critical members are always checked; the
+    /// report names the entries left out, and a run that leaves any out is never a plain pass.
+    /// --sha256 still reads the whole file.
+    #[arg(long, value_name = "PERCENT|SIZE|K/N", value_parser = snapshot_core::Sample::parse)]
+    pub sample: Option<snapshot_core::Sample>,
+
+    /// The seed that picks the sampled entries (0 to 2^53-1, default 0): the same seed picks
+    /// the same entries, a new one others.
+    #[arg(long, value_name = "N", requires = "sample", value_parser = snapshot_core::Sampling::parse_seed)]
+    pub seed: Option<u64>,
 }
 
 /// `inspect`.

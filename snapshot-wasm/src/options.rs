@@ -2,7 +2,7 @@
 
 use crate::Error;
 use serde::Deserialize;
-use snapshot_core::{Edition, Level, Options, Runtime};
+use snapshot_core::{Edition, Level, Options, Runtime, Sample, Sampling};
 
 /// The wire form: `{"target_version": "7.0.4" | null, "edition": "premium" | "community",
 /// "restore_certificates": true | false, "runtime": "single-host" | "kubernetes", "file_name": "snap.zip"}`.
@@ -16,6 +16,10 @@ struct WireOptions {
     restore_certificates: Option<bool>,
     runtime: Option<String>,
     file_name: Option<String>,
+    /// `--sample` of the CLI (`"10%"`, `"500M"`, `"1/4"`), used at the full level only; `seed`
+    /// (0 to 2^53 - 1, default 0) only with it.
+    sample: Option<String>,
+    seed: Option<u64>,
 }
 
 /// Parses `json` (an empty string means all defaults) into core options at `level`.
@@ -45,7 +49,25 @@ pub fn parse(json: &str, level: Level) -> Result<Options, Error> {
     let target_version = wire.target_version.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let file_name = wire.file_name.unwrap_or_default();
     let restore_certificates = wire.restore_certificates.unwrap_or(false);
-    Ok(Options { level, target_version, edition, runtime, restore_certificates, file_name, ..Options::default() })
+    let sample = match (wire.sample.as_deref(), wire.seed) {
+        (None, Some(_)) => return Err(Error::Options("seed needs sample".into())),
+        (None, None) => None,
+        (Some(text), seed) => {
+            let sample = Sample::parse(text).map_err(Error::Options)?;
+            let seed = Sampling::parse_seed(&seed.unwrap_or(0).to_string()).map_err(Error::Options)?;
+            Some(Sampling { sample, seed })
+        }
+    };
+    Ok(Options {
+        level,
+        target_version,
+        edition,
+        runtime,
+        restore_certificates,
+        file_name,
+        sample,
+        ..Options::default()
+    })
 }
 
 #[cfg(test)]
@@ -84,5 +106,15 @@ mod tests {
         assert!(parse(r#"{"edition":"enterprise"}"#, Level::Quick).is_err());
         assert!(parse(r#"{"runtime":"k8s"}"#, Level::Quick).is_err());
         assert!(parse("[1]", Level::Quick).is_err());
+    }
+
+    #[test]
+    fn reads_sample_and_seed() {
+        let o = parse(r#"{"sample":"1/4","seed":7}"#, Level::Full).unwrap();
+        assert_eq!(o.sample, Some(Sampling { sample: Sample::Slice { k: 1, n: 4 }, seed: 7 }));
+        assert_eq!(parse(r#"{"sample":"10%"}"#, Level::Full).unwrap().sample.map(|s| s.seed), Some(0));
+        assert!(parse(r#"{"seed":7}"#, Level::Full).is_err());
+        assert!(parse(r#"{"sample":"200%"}"#, Level::Full).is_err());
+        assert!(parse(r#"{"sample":"1/4","seed":9007199254740992}"#, Level::Full).is_err());
     }
 }

@@ -75,6 +75,12 @@ export interface Report {
   settings: { level: Level; target_version: string | null; edition: Edition; runtime: Runtime };
   verdict: Verdict;
   summary: { errors: number; warnings: number; infos: number; entries: number; entries_verified: number };
+  /** Only when the data pass was sampled (options `sample`/`seed`); see schema/report.schema.json. */
+  sample?: {
+    mode: 'percent' | 'size' | 'slice'; spec: string; seed: number;
+    entries_total: number; entries_checked: number; critical_entries: number;
+    bytes_total: number; bytes_checked: number; not_checked: string[]; not_checked_omitted: number;
+  };
   archive: ArchiveInfo | null;
   snapshot: SnapshotInfo;
   security: { items: { kind: SecretKind; path: string; count: number }[] };

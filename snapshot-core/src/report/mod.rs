@@ -145,6 +145,32 @@ pub struct Summary {
     pub entries_verified: u64,
 }
 
+/// What a sampled data pass (`--sample`) checked. Present only when the options asked for a
+/// sample at the full level; an unsampled report has no `sample` field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SampleInfo {
+    /// `percent`, `size` or `slice`.
+    pub mode: &'static str,
+    /// The sample in canonical form: `10%`, a byte count, or `K/N`.
+    pub spec: String,
+    /// The seed of the entry hash.
+    pub seed: u64,
+    /// Entries the unsampled data pass checks (files with data, readable).
+    pub entries_total: u64,
+    /// Of them, the entries this pass checked (the restore-critical ones included).
+    pub entries_checked: u64,
+    /// Restore-critical entries, always checked.
+    pub critical_entries: u64,
+    /// Declared compressed bytes of `entries_total`.
+    pub bytes_total: u64,
+    /// Declared compressed bytes of `entries_checked`: what the pass read.
+    pub bytes_checked: u64,
+    /// Names of the entries not checked, in central-directory order, at most 100.
+    pub not_checked: Vec<String>,
+    /// Entries not checked beyond the listed ones.
+    pub not_checked_omitted: u64,
+}
+
 /// The ZIP container as the central directory describes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ArchiveInfo {
@@ -386,6 +412,8 @@ pub struct Report {
     settings: Settings,
     verdict: Verdict,
     summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sample: Option<SampleInfo>,
     archive: Option<ArchiveInfo>,
     snapshot: SnapshotInfo,
     security: Security,
@@ -411,6 +439,7 @@ impl Report {
             settings,
             verdict: Verdict::Pass,
             summary,
+            sample: None,
             archive,
             snapshot,
             security,
@@ -448,6 +477,16 @@ impl Report {
     /// Counts.
     pub fn summary(&self) -> &Summary {
         &self.summary
+    }
+
+    /// What a sampled data pass checked; `None` unless `--sample` was given at the full level.
+    pub fn sample(&self) -> Option<&SampleInfo> {
+        self.sample.as_ref()
+    }
+
+    /// Attaches the sample's account (the core's orchestration only).
+    pub(crate) fn set_sample(&mut self, sample: Option<SampleInfo>) {
+        self.sample = sample;
     }
 
     /// The container, when an end record was found.

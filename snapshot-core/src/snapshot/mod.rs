@@ -192,6 +192,20 @@ pub(crate) fn analyzer_for(sem: &Semantics, entry: &Entry) -> Option<Box<dyn Ana
     own.or_else(|| nested::analyzer_for(entry, 1))
 }
 
+/// Whether restore cannot do without this entry, so a sampled data pass (`--sample`) always
+/// checks it: `metadata.json`, and by era the legacy dumps, `agents.json` and
+/// `rest-security.conf`, or the new format's `mgmt/`, tenant, Stage and Composer JSON dumps.
+pub(crate) fn restore_critical(sem: &Semantics, entry: &Entry) -> bool {
+    if entry.name == "metadata.json" {
+        return true;
+    }
+    match sem.era {
+        Some(era) if era.format() == Format::New => newfmt::restore_critical(era, &entry.name),
+        Some(_) => legacy::restore_critical(&entry.name),
+        None => false,
+    }
+}
+
 /// After the data pass (or directly after the quick phase): content findings, counts, the
 /// security summary, the target prediction and advisories.
 pub(crate) fn conclude(ctx: &mut Ctx, mut sem: Semantics, facts: Vec<(usize, Facts)>) -> (SnapshotInfo, Security) {

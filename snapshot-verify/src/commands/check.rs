@@ -15,7 +15,7 @@ use crate::inputs::{self, Expanded, Input};
 use crate::render::{Ctx, Renderer};
 use anyhow::{Result, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use snapshot_core::Options;
+use snapshot_core::{Options, Sampling};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -35,8 +35,12 @@ pub fn check(args: CheckArgs) -> Result<ExitStatus> {
     if matches!(expected, Some(Expected::Hex(_))) && many {
         bail!("--expect-sha256 HEX names one file's checksum; use --expect-sha256 @FILE.sha256 for several files");
     }
+    if args.sample.is_some() && args.level != LevelArg::Full {
+        bail!("--sample needs --level full: the quick level reads no entry data to sample");
+    }
+    let sample = args.sample.map(|sample| Sampling { sample, seed: args.seed.unwrap_or(0) });
     let plan = Plan {
-        opts: options(args.level, &args.target),
+        opts: Options { sample, ..options(args.level, &args.target) },
         sha256: args.sha256,
         expected,
         threads: 1,

@@ -53,9 +53,10 @@ fn write_checked(out: &mut impl Write, st: Style, file: &str, c: &Checked) -> io
         Verdict::PassWithWarnings => st.yellow("PASS WITH WARNINGS"),
         Verdict::Fail => st.red("FAIL"),
     };
+    let sampled = if r.sample().is_some() { st.yellow(" (SAMPLED)") } else { String::new() };
     writeln!(
         out,
-        "{}  {verdict}  ({}, {}, {})",
+        "{}  {verdict}{sampled}  ({}, {}, {})",
         st.bold(file),
         plural(r.summary().errors, "error"),
         plural(r.summary().warnings, "warning"),
@@ -80,9 +81,21 @@ fn write_preview(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()> 
     }
     let level = match r.settings().level {
         snapshot_core::Level::Quick => "quick (structure and small members; --level full checks all data)".to_owned(),
-        snapshot_core::Level::Full => {
-            format!("full (data of {} verified)", plural(r.summary().entries_verified as usize, "entry"))
-        }
+        snapshot_core::Level::Full => match r.sample() {
+            None => format!("full (data of {} verified)", plural(r.summary().entries_verified as usize, "entry")),
+            Some(s) => format!(
+                "full, SAMPLED {} seed {}: {} of {} entries checked ({} of {} compressed, {} restore-critical), {} verified, {} NOT checked",
+                s.spec,
+                s.seed,
+                s.entries_checked,
+                s.entries_total,
+                size(s.bytes_checked),
+                size(s.bytes_total),
+                s.critical_entries,
+                r.summary().entries_verified,
+                s.entries_total.saturating_sub(s.entries_checked)
+            ),
+        },
     };
     row(out, st, "level", level)?;
     if let Some(a) = r.archive() {
@@ -263,7 +276,7 @@ fn write_summary(out: &mut impl Write, st: Style, fail_on: FailOn, all: &[Outcom
     )?;
     let (mut passed, mut failed, mut errored) = (0, 0, 0);
     for o in all {
-        let verdict = text::file_verdict(o);
+        let verdict = format!("{}{}", text::file_verdict(o), text::sampled(o));
         let padded = format!("{verdict:<18}");
         let painted = match o.status(fail_on) {
             crate::exit::ExitStatus::Success => {

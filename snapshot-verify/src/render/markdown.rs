@@ -42,11 +42,12 @@ impl Markdown {
             };
             writeln!(
                 out,
-                "| {} | {} | {} | {icon} {} | {e} | {w} | {} |",
+                "| {} | {} | {} | {icon} {}{} | {e} | {w} | {} |",
                 code(&o.file, true),
                 cell(text::era(o)),
                 cell(text::version(o)),
                 text::file_verdict(o),
+                text::sampled(o),
                 duration(o.elapsed)
             )?;
         }

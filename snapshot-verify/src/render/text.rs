@@ -70,6 +70,14 @@ pub fn file_verdict(o: &Outcome) -> &'static str {
     verdict(c.report.verdict())
 }
 
+/// ` (sampled)` after a verdict when the file's data pass was sampled (`--sample`), else nothing.
+pub fn sampled(o: &Outcome) -> &'static str {
+    match &o.result {
+        Ok(c) if c.report.sample().is_some() => " (sampled)",
+        _ => "",
+    }
+}
+
 /// The era id, or `-`.
 pub fn era(o: &Outcome) -> &str {
     o.result.as_ref().ok().and_then(|c| c.report.snapshot().era.as_ref()).map_or("-", |e| e.id)

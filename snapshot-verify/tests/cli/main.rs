@@ -17,3 +17,4 @@ mod inputs;
 mod manifest;
 mod misc;
 mod real;
+mod sample;

@@ -248,6 +248,12 @@ fn restore_time_files(ctx: &mut Ctx) {
     ctx.findings.extend(out);
 }
 
+/// Restore-critical members of a legacy (or 3.x) archive, checked by every sampled data pass:
+/// the database dumps, `agents.json` and `rest-security.conf` (restore reads all of them).
+pub(crate) fn restore_critical(name: &str) -> bool {
+    Dump::ALL.iter().any(|d| d.name() == name) || matches!(name, "agents.json" | "rest-security.conf")
+}
+
 /// The data-pass analyzer of a dump at the archive root (nested archives are the `nested` module's).
 pub(crate) fn analyzer_for(sem: &Semantics, entry: &Entry) -> Option<Box<dyn Analyzer>> {
     let (_, dump) = sem.legacy.dumps.iter().find(|(i, _)| *i == entry.index)?;

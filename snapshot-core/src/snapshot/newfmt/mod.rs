@@ -88,6 +88,17 @@ pub(crate) fn inspect(ctx: &mut Ctx, sem: &mut Semantics) -> Result<(), Error> {
     Ok(())
 }
 
+/// Restore-critical members of a new-format archive, checked by every sampled data pass: what
+/// restore's scanner files as `metadata.json`, a `mgmt/` or tenant dump (the envelopes), or a
+/// Stage or Composer JSON dump.
+pub(crate) fn restore_critical(era: Era, name: &str) -> bool {
+    match classify::classify(era, name) {
+        Class::Metadata | Class::Dump(_) => true,
+        Class::Composer(_) | Class::Stage { .. } => is_json(name),
+        _ => false,
+    }
+}
+
 /// D1 for the N0b sub-era (spec §11.6): what each restore finds in a 7.0.0 layout labelled
 /// 7.0.1 or later. 7.0.0 files `tenants/<t>/<type>/…` by type and looks archives up in
 /// `<type>_archives/` (7.0.0 snapshots/snapshot_restore.py `scan_snapshot`,
