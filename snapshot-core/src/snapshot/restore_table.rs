@@ -392,7 +392,7 @@ pub(crate) fn ui_aborting_files<'a>(names: impl Iterator<Item = &'a str>) -> Vec
         part.rfind('.').map_or("", |dot| &part[..dot])
     }
     names
-        .filter(|name| !name.ends_with('/'))
+        .filter(|name| !name.ends_with('/') && (name.starts_with("composer/") || name.starts_with("stage/")))
         .filter(|name| {
             let parts: Vec<&str> = name.split('/').collect();
             match parts.as_slice() {
