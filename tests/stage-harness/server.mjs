@@ -5,6 +5,7 @@
 //                                                  header is missing or differs), 201 {id, size, sha256}
 //   PUT /sp/snapshots/:id/archive?snapshot_archive_url=URL   no body: 201 {id, url}
 //   GET /archives/<name>                           a fixture, with Range and CORS (for URL checks)
+//   GET /plain.html, /package/...                 the installed package, unbundled
 //   GET /__log                                     what the endpoints received, for the tests
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const DIST = resolve(HERE, 'dist');
 const CSS = resolve(HERE, 'node_modules/semantic-ui-css');
+const PACKAGE = resolve(HERE, 'node_modules/snapshot-verify-browser');
 const ID_RULE = /^[A-Za-z][A-Za-z0-9_.-]{0,255}$/;
 const MIME = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.zip': 'application/zip', '.woff2': 'font/woff2', '.woff': 'font/woff', '.png': 'image/png' };
 
@@ -22,6 +24,15 @@ const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Stage harness: upload snapshot</title>
 <link rel="stylesheet" href="/semantic/semantic.min.css"></head>
 <body><div id="root"></div><script src="/main.js"></script></body></html>`;
+
+/** The package used without a bundler: a plain module script importing the client by path. */
+const PLAIN = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>snapshot-verify-browser without a bundler</title></head>
+<body><input type="file" id="file">
+<script type="module">
+  import { SnapshotChecker } from '/package/lib/snapshot-client.js';
+  window.plain = { SnapshotChecker };
+</script></body></html>`;
 
 function send(res, status, body, headers = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -101,6 +112,8 @@ export function startServer({ archives }) {
       }
       if (pathname === '/__log') return send(res, 200, log);
       if (pathname === '/' || pathname === '/index.html') return send(res, 200, PAGE);
+      if (pathname === '/plain.html') return send(res, 200, PLAIN);
+      if (pathname.startsWith('/package/')) return await serveFile(req, res, PACKAGE, decodeURIComponent(pathname.slice('/package/'.length)));
       if (pathname === '/favicon.ico') return send(res, 204, '');
       if (pathname === '/semantic/semantic.min.css') return await serveCss(res);
       if (pathname.startsWith('/semantic/')) return await serveFile(req, res, CSS, decodeURIComponent(pathname.slice('/semantic/'.length)));

@@ -8,16 +8,11 @@ import { SnapshotChecker } from '../lib/snapshot-client.js';
 let shared = null;
 
 /**
- * One checker per page: compiles the wasm and starts the workers on first use. A failed start
- * is forgotten, so the next call tries again.
+ * One checker per page: compiles the wasm and starts the workers on first use; later calls get
+ * the same promise (a stable value for the hook's `checker` option), whatever their `config`.
  */
 export function sharedChecker(config) {
-  if (!shared) {
-    shared = SnapshotChecker.create(config);
-    shared.catch(() => {
-      shared = null;
-    });
-  }
+  if (!shared) shared = SnapshotChecker.create(config);
   return shared;
 }
 

@@ -53,7 +53,7 @@ export interface SnapshotCheck {
 /** Checks `source`; cancels when it or the options change, on unmount, and on `cancel()`. */
 export function useSnapshotCheck(source: SnapshotSource, options?: UseSnapshotCheckOptions): SnapshotCheck;
 
-/** The page's shared checker (compiled and started on first use). */
+/** The page's one checker, compiled and started on first use; later calls return the same promise (their `config` is ignored). */
 export function sharedChecker(config?: { wasmUrl?: string | URL; createWorker?: () => Worker }): Promise<SnapshotChecker>;
 
 export interface SnapshotCheckPanelProps {

@@ -27,7 +27,7 @@ function plural(n, word) {
 function rowsOf(report) {
   const snap = report.snapshot ?? {};
   const rows = [['File', `${report.file?.name ?? ''} (${formatBytes(report.file?.size)})`]];
-  if (snap.era) rows.push(['Produced by', `${snap.era.produced_by} (${snap.era.format} format, era ${snap.era.id})`]);
+  if (snap.era) rows.push(['Produced by', `${snap.era.produced_by}, era ${snap.era.id}`]);
   if (snap.snapshot_version) rows.push(['Snapshot version', snap.snapshot_version]);
   if (snap.tenants?.length) rows.push(['Tenants', snap.tenants.join(', ')]);
   const counts = COUNTS.filter(([key]) => key !== 'tenants' && snap.counts?.[key] != null).map(([key, word]) => `${snap.counts[key]} ${word}`);

@@ -141,3 +141,24 @@ test('a file over the body limit is steered to the URL option', async () => {
   assert.equal(entry.id, 'good-snapshot');
   await page.close();
 });
+
+test('the client works from a plain <script type="module"> without a bundler', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${server.url}/plain.html`);
+  await page.waitForFunction(() => window.plain !== undefined);
+  await page.locator('#file').setInputFiles(files.good);
+  const result = await page.evaluate(async () => {
+    const file = document.querySelector('#file').files[0];
+    const checker = await window.plain.SnapshotChecker.create();
+    const quick = await checker.inspect(file, { target_version: '7.0.4', file_name: file.name });
+    const [{ hex }, full] = await Promise.all([checker.sha256(file), checker.verify(file, { file_name: file.name })]);
+    checker.dispose();
+    return { quick: quick.report.verdict, full: full.report.verdict, level: full.report.settings.level, hex };
+  });
+  assert.match(result.quick, /^pass/);
+  assert.match(result.full, /^pass/);
+  assert.equal(result.level, 'full');
+  assert.equal(result.hex, sha256Of(files.good));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

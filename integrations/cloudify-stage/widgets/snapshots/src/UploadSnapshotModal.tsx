@@ -13,6 +13,7 @@ import {
   suggestSnapshotId,
   useSnapshotCheck,
 } from 'snapshot-verify-browser/react';
+import { getChecker } from './snapshotChecker';
 import { archivePath, putArchive } from './uploadArchive';
 import { messages } from './uploadMessages';
 
@@ -88,6 +89,7 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
   // Closing the modal (or choosing another file or URL) cancels every job of the check.
   const source = !isOpen ? null : snapshotFile ?? (urlToCheck === snapshotUrl ? urlToCheck : null);
   const check = useSnapshotCheck(source, {
+    checker: source ? getChecker() : undefined,
     targetVersion: managerVersion(toolbox),
     edition: toolbox.getManager().isCommunityEdition() ? 'community' : 'premium',
     // A file the proxy would refuse gets the quick preview only.
