@@ -6,6 +6,7 @@
 //   PUT /sp/snapshots/:id/archive?snapshot_archive_url=URL   no body: 201 {id, url}
 //   GET /archives/<name>                           a fixture, with Range and CORS (for URL checks)
 //   GET /plain.html, /package/...                 the installed package, unbundled
+//   GET /vite/...                                  the Vite build (dist-vite/)
 //   GET /__log                                     what the endpoints received, for the tests
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
@@ -17,8 +18,9 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const DIST = resolve(HERE, 'dist');
 const CSS = resolve(HERE, 'node_modules/semantic-ui-css');
 const PACKAGE = resolve(HERE, 'node_modules/snapshot-verify-browser');
+const VITE_DIST = resolve(HERE, 'dist-vite');
 const ID_RULE = /^[A-Za-z][A-Za-z0-9_.-]{0,255}$/;
-const MIME = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.zip': 'application/zip', '.woff2': 'font/woff2', '.woff': 'font/woff', '.png': 'image/png' };
+const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.zip': 'application/zip', '.woff2': 'font/woff2', '.woff': 'font/woff', '.png': 'image/png' };
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Stage harness: upload snapshot</title>
@@ -63,6 +65,8 @@ async function putArchive(req, res, id, query, log) {
   const sha256 = hash.digest('hex');
   const entry = { id, size, sha256, expected, digest_ok: expected === sha256, tenant: req.headers.tenant ?? null, type: req.headers['content-type'] ?? null };
   log.push(entry);
+  // A moment before answering, so the page shows the finished upload's progress bar.
+  await new Promise((r) => setTimeout(r, 300));
   if (!expected) return send(res, 400, { message: 'the upload has no Content-Digest sha-256' });
   if (!entry.digest_ok) return send(res, 400, { message: 'Content-Digest does not match the uploaded bytes' });
   return send(res, 201, { id, size, sha256 });
@@ -112,6 +116,8 @@ export function startServer({ archives }) {
       }
       if (pathname === '/__log') return send(res, 200, log);
       if (pathname === '/' || pathname === '/index.html') return send(res, 200, PAGE);
+      if (pathname === '/vite/') return await serveFile(req, res, VITE_DIST, 'index.html');
+      if (pathname.startsWith('/vite/')) return await serveFile(req, res, VITE_DIST, decodeURIComponent(pathname.slice('/vite/'.length)));
       if (pathname === '/plain.html') return send(res, 200, PLAIN);
       if (pathname.startsWith('/package/')) return await serveFile(req, res, PACKAGE, decodeURIComponent(pathname.slice('/package/'.length)));
       if (pathname === '/favicon.ico') return send(res, 204, '');

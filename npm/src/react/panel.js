@@ -89,7 +89,7 @@ export function createSnapshotCheckPanel(C) {
   }
 
   function Progresses({ check, onCancel }) {
-    if (!check.running) return null;
+    if (check.status !== 'checking') return null;
     const rows = [];
     if (!check.remote && check.sha256 === null) {
       rows.push(h(Progress, { key: 'hash', className: 'snapshot-check-progress-hash', percent: percent(check.hashProgress), size: 'small', indicating: true, label: progressLabel('SHA-256', check.hashProgress) }));

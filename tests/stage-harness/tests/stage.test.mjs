@@ -68,9 +68,19 @@ test('choose a file → preview → full verify → upload with a verified Conte
   assert.match(await verdict.getAttribute('data-verdict'), /^pass/);
   assert.equal(await page.locator('input[name="snapshotId"]').inputValue(), 'good-snapshot');
   await page.waitForFunction(() => !document.querySelector('.upload-snapshot-modal .upload-approve').disabled, null, { timeout: 60_000 });
+  // Record the upload progress bar's values while the upload runs.
+  await page.evaluate(() => {
+    window.uploadPercents = [];
+    new MutationObserver(() => {
+      const bar = document.querySelector('.upload-progress');
+      if (bar) window.uploadPercents.push(Number(bar.getAttribute('data-percent')));
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
   await approve(page).click();
   await page.locator('.upload-snapshot-modal').waitFor({ state: 'detached', timeout: 30_000 });
   assert.equal(await page.evaluate(() => window.harness.refreshes), 1);
+  const percents = await page.evaluate(() => window.uploadPercents);
+  assert.ok(percents.length > 0 && Math.max(...percents) === 100, `upload progress shown: ${percents}`);
   const entry = (await serverLog()).find((e) => e.id === 'good-snapshot');
   assert.ok(entry, 'the server got the upload');
   assert.equal(entry.sha256, sha256Of(files.good));
@@ -97,20 +107,26 @@ test('closing the modal cancels the running checks', async () => {
   const page = await openModal();
   await page.locator('input[name="snapshotFile"]').setInputFiles(files.big);
   await page.locator('.snapshot-check-progress-hash').waitFor({ timeout: 30_000 });
+  // Both long jobs are under way (they have reported progress).
+  await page.waitForFunction(() => ['hash', 'verify'].every((op) => window.workerLog.some((e) => e.type === 'progress' && e.op === op)), null, { timeout: 30_000 });
   const closedAt = await page.evaluate(() => performance.now());
   await page.locator('.upload-snapshot-modal').getByRole('button', { name: 'Cancel' }).last().click();
   await page.locator('.upload-snapshot-modal').waitFor({ state: 'detached' });
   // Each running job gets a cancel message and is acknowledged (or its worker is terminated).
-  await page.waitForFunction(
-    (t) => {
-      const after = window.workerLog.filter((e) => e.t >= t);
-      const cancels = after.filter((e) => e.dir === 'out' && e.type === 'cancel').length;
-      const stopped = after.filter((e) => (e.dir === 'in' && e.type === 'cancelled') || e.dir === 'terminate').length;
-      return cancels >= 1 && stopped >= cancels;
-    },
-    closedAt,
-    { timeout: 5_000 },
-  );
+  const stopped = await page
+    .waitForFunction(
+      (t) => {
+        const after = window.workerLog.filter((e) => e.t >= t);
+        const cancels = after.filter((e) => e.dir === 'out' && e.type === 'cancel').length;
+        const acks = after.filter((e) => (e.dir === 'in' && e.type === 'cancelled') || e.dir === 'terminate').length;
+        return cancels >= 1 && acks >= cancels;
+      },
+      closedAt,
+      { timeout: 10_000 },
+    )
+    .then(() => true, () => false);
+  const trail = await page.evaluate(() => JSON.stringify(window.workerLog.map(({ dir, type, op }) => [dir, type, op].filter(Boolean).join(':'))));
+  assert.ok(stopped, `every running job was cancelled and stopped; worker messages: ${trail}`);
   const results = await page.evaluate((t) => window.workerLog.filter((e) => e.t >= t && e.dir === 'in' && e.type === 'result').length, closedAt + 1000);
   assert.equal(results, 0, 'no job finished after it was cancelled');
   await page.close();
@@ -142,9 +158,10 @@ test('a file over the body limit is steered to the URL option', async () => {
   await page.close();
 });
 
-test('the client works from a plain <script type="module"> without a bundler', async () => {
+/** Loads `path`, where a page sets window.plain = {SnapshotChecker}, and checks the good fixture. */
+async function checkWithoutHarness(path) {
   const page = await newPage(browser);
-  await page.goto(`${server.url}/plain.html`);
+  await page.goto(`${server.url}${path}`);
   await page.waitForFunction(() => window.plain !== undefined);
   await page.locator('#file').setInputFiles(files.good);
   const result = await page.evaluate(async () => {
@@ -161,4 +178,17 @@ test('the client works from a plain <script type="module"> without a bundler', a
   assert.equal(result.hex, sha256Of(files.good));
   assert.deepEqual(page.errors, []);
   await page.close();
+}
+
+test('the client works from a plain <script type="module"> without a bundler', async () => {
+  await checkWithoutHarness('/plain.html');
+});
+
+test('Vite builds the client, its worker and its wasm with no configuration', async () => {
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ root: join(HARNESS, 'vite'), base: '/vite/', logLevel: 'warn', build: { outDir: join(HARNESS, 'dist-vite'), emptyOutDir: true } });
+  const assets = readdirSync(join(HARNESS, 'dist-vite/assets'));
+  assert.ok(assets.some((n) => n.endsWith('.wasm')), assets.join(', '));
+  assert.ok(assets.some((n) => n.startsWith('snapshot-worker')), assets.join(', '));
+  await checkWithoutHarness('/vite/');
 });
