@@ -13,6 +13,7 @@ import {
   suggestSnapshotId,
   useSnapshotCheck,
 } from 'snapshot-verify-browser/react';
+import type { CodeInfo } from 'snapshot-verify-browser/react';
 import { getChecker } from './snapshotChecker';
 import { archivePath, putArchive } from './uploadArchive';
 import { messages } from './uploadMessages';
@@ -59,6 +60,7 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
   const [goUnchecked, setGoUnchecked] = useState(false);
   const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
   const uploadController = useRef<AbortController | null>(null);
+  const [codes, setCodes] = useState<CodeInfo[] | null>(null);
 
   const [isOpen, doOpen, doClose] = useOpen(() => {
     unsetLoading();
@@ -96,6 +98,19 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
     full: !tooBig,
     hash: !tooBig,
   });
+
+  // The finding catalogue, for plain-language explanations under each finding (loaded once).
+  useEffect(() => {
+    if (!isOpen || codes) return undefined;
+    let current = true;
+    getChecker()
+      .then((checker) => checker.codes())
+      .then((list) => current && setCodes(list))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [isOpen, codes]);
 
   // Closing also cancels an upload in flight.
   useEffect(() => {
@@ -240,7 +255,7 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
           </Message>
         )}
 
-        {(urlCheck !== 'blocked' && urlCheck !== 'unsupported') || !urlMode ? <CheckPanel check={check} /> : null}
+        {(urlCheck !== 'blocked' && urlCheck !== 'unsupported') || !urlMode ? <CheckPanel check={check} codes={codes} /> : null}
 
         {progress && (
           <Progress
