@@ -28,7 +28,9 @@ cp www/lib/snapshot-client.js www/lib/snapshot-client.d.ts www/lib/report.d.ts w
 # itself reads it dynamically, the packed copy does (same behaviour: undefined without the hook).
 sed -i 's/glue\.debug_panic\b/Reflect.get(glue, "debug_panic")/g' "$dist/lib/snapshot-worker.js"
 if grep -q 'glue\.debug_panic' "$dist/lib/snapshot-worker.js"; then say "could not rewrite glue.debug_panic"; exit 2; fi
-cp www/pkg/snapshot_wasm.js www/pkg/snapshot_wasm.d.ts www/pkg/snapshot_wasm_bg.wasm www/pkg/snapshot_wasm_bg.wasm.d.ts "$dist/pkg/"
+# Every file of the module build: the glue, its types and each wasm (the client may pick between
+# more than one, e.g. a SIMD build and one without).
+cp www/pkg/*.js www/pkg/*.d.ts www/pkg/*.wasm "$dist/pkg/"
 cp npm/src/react/*.js npm/src/react/*.d.ts "$dist/react/"
 cp npm/README.md "$dist/"
 node -e '
@@ -42,5 +44,8 @@ node -e '
 rm -f npm/*.tgz
 tarball=$(cd "$dist" && npm pack --silent --pack-destination .. 2>/dev/null | tail -1)
 mv "npm/$tarball" npm/snapshot-verify-browser.tgz
-wasm_gz=$(gzip -9 -c "$dist/pkg/snapshot_wasm_bg.wasm" | wc -c)
-say "npm/snapshot-verify-browser.tgz: version $version, $(stat -c %s npm/snapshot-verify-browser.tgz) bytes; wasm $(stat -c %s "$dist/pkg/snapshot_wasm_bg.wasm") bytes, $wasm_gz gzipped ($((wasm_gz / 1024)) KiB; goal 300 KiB)"
+say "npm/snapshot-verify-browser.tgz: version $version, $(stat -c %s npm/snapshot-verify-browser.tgz) bytes"
+for wasm in "$dist"/pkg/*.wasm; do
+  gz=$(gzip -9 -c "$wasm" | wc -c)
+  say "  $(basename "$wasm"): $(stat -c %s "$wasm") bytes, $gz gzipped ($((gz / 1024)) KiB; goal 300 KiB)"
+done
