@@ -50,7 +50,7 @@ if [ -f www/package.json ]; then
 fi
 
 if [ -f tests/stage-harness/package.json ]; then
-  step "npm package in a Stage-like app (packs it, tsc 4, webpack 5, headless Chromium)"
+  step "npm package in a Stage-like app (tsc 4, webpack 5, Vite, headless Chromium)"
   (cd tests/stage-harness && npm test)
 fi
 

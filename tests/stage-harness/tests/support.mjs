@@ -2,7 +2,7 @@
 // type-check and build with webpack, make the fixtures, start the server and Chromium.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +19,38 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 const log = (text) => process.stderr.write(`stage-harness: ${text}\n`);
 
+/** What the tarball is made from. */
+const PACKAGE_SOURCES = [
+  'snapshot-core/src', 'snapshot-wasm/src', 'snapshot-wasm/Cargo.toml', 'snapshot-core/Cargo.toml', 'Cargo.toml', 'Cargo.lock',
+  '.cargo', 'www/lib', 'npm/src', 'npm/package.json', 'npm/README.md', 'scripts/build-npm.sh', 'scripts/build-wasm.sh',
+];
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+/** Whether the tarball is newer than everything it is made from (e.g. packed by setup.sh in this run). */
+function tarballFresh() {
+  if (!existsSync(TARBALL)) return false;
+  const built = statSync(TARBALL).mtimeMs;
+  return PACKAGE_SOURCES.every((p) => newestMtime(join(REPO, p)) < built);
+}
+
 /**
- * Packs the package from a clean build (scripts/build-npm.sh), unless HARNESS_PACK=0 and the
- * tarball exists, then installs it into node_modules/snapshot-verify-browser as npm does for a
- * tarball without dependencies. (package.json names the same tarball as a file: dependency for
- * `npm ci`; its hash changes with every build, so the lock does not pin it.)
+ * Packs the package from a clean build (scripts/build-npm.sh) unless the tarball is newer than its
+ * sources (HARNESS_PACK=1 always packs, HARNESS_PACK=0 never when a tarball exists), then installs
+ * it into node_modules/snapshot-verify-browser as npm does for a tarball without dependencies.
+ * (package.json names the same tarball as a file: dependency for `npm ci`; its hash changes with
+ * every build, so the lock does not pin it.)
  */
 export function packAndInstall() {
-  if (process.env.HARNESS_PACK !== '0' || !existsSync(TARBALL)) {
+  const mode = process.env.HARNESS_PACK ?? 'auto';
+  const pack = !existsSync(TARBALL) || mode === '1' || (mode !== '0' && !tarballFresh());
+  if (!pack) log('using npm/snapshot-verify-browser.tgz (newer than its sources; HARNESS_PACK=1 repacks)');
+  else {
     const t0 = Date.now();
     execFileSync(join(REPO, 'scripts/build-npm.sh'), { stdio: ['ignore', process.stderr, process.stderr] });
     log(`packed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
