@@ -4,6 +4,7 @@
 //                                                  equal `Content-Digest: sha-256=:<b64>:` (400 if the
 //                                                  header is missing or differs), 201 {id, size, sha256}
 //   PUT /sp/snapshots/:id/archive?snapshot_archive_url=URL   no body: 201 {id, url}
+//   GET /sp/snapshots/:id                         200 once uploaded in this run, else 404
 //   GET /archives/<name>                           a fixture, with Range and CORS (for URL checks)
 //   GET /plain.html, /package/...                 the installed package, unbundled
 //   GET /vite/...                                  the Vite build (dist-vite/)
@@ -113,6 +114,12 @@ export function startServer({ archives }) {
       if (archive) {
         if (req.method !== 'PUT') return send(res, 405, { message: 'use PUT' });
         return await putArchive(req, res, decodeURIComponent(archive[1]), searchParams, log);
+      }
+      const snapshot = /^\/sp\/snapshots\/([^/]+)$/.exec(pathname);
+      if (snapshot && req.method === 'GET') {
+        const id = decodeURIComponent(snapshot[1]);
+        const stored = log.find((e) => e.id === id && (e.digest_ok || e.url));
+        return stored ? send(res, 200, { id, status: 'uploaded' }) : send(res, 404, { message: `Requested snapshot \`${id}\` was not found` });
       }
       if (pathname === '/__log') return send(res, 200, log);
       if (pathname === '/' || pathname === '/index.html') return send(res, 200, PAGE);

@@ -93,6 +93,16 @@ test('choose a file → preview → full verify → upload with a verified Conte
   await page.close();
 });
 
+test('an upload over an existing snapshot is warned about', async () => {
+  // 'good-snapshot' was uploaded by the test above.
+  const page = await openModal();
+  await page.locator('input[name="snapshotId"]').fill('good-snapshot');
+  await page.locator('.upload-id-exists').waitFor({ timeout: 10_000 });
+  await page.locator('input[name="snapshotId"]').fill('another-name');
+  await page.locator('.upload-id-exists').waitFor({ state: 'detached' });
+  await page.close();
+});
+
 test('a CRC error found by the full verification keeps Upload disabled', async () => {
   const page = await openModal();
   await page.locator('input[name="snapshotFile"]').setInputFiles(files.crc);

@@ -94,7 +94,9 @@ export async function newPage(browser) {
   await page.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
   page.on('pageerror', (err) => page.errors.push(String(err)));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') page.errors.push(msg.text());
+    // A 404 from the existing-snapshot lookup is an answer, not an error.
+    const lookup = /\/sp\/snapshots\/[^/]+$/.test(msg.location()?.url ?? '');
+    if (msg.type() === 'error' && !lookup) page.errors.push(msg.text());
   });
   await page.addInitScript(() => {
     const entries = [];

@@ -7,6 +7,7 @@ export interface ManagerStandIn {
   getSelectedTenant(): string | null;
   isCommunityEdition(): boolean;
   doPut(url: string, options: { params?: Record<string, string>; body?: unknown }): Promise<any>;
+  doGet(url: string, options?: { params?: Record<string, string> }): Promise<any>;
 }
 
 export interface Toolbox {
@@ -21,20 +22,22 @@ function withQuery(url: string, params?: Record<string, string>) {
 }
 
 export function makeToolbox(onRefresh: () => void): Toolbox {
+  const call = async (method: string, url: string, params?: Record<string, string>, body?: unknown) => {
+    const response = await fetch(manager.getManagerUrl(url, params), {
+      method,
+      headers: { 'content-type': 'application/json', tenant: 'default_tenant' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json().catch(() => ({}));
+    if (!response.ok) throw { message: json.message ?? response.statusText, status: response.status };
+    return json;
+  };
   const manager: ManagerStandIn = {
     getManagerUrl: (url, params) => withQuery(`/sp${url}`, params),
     getSelectedTenant: () => 'default_tenant',
     isCommunityEdition: () => false,
-    async doPut(url, { params, body }) {
-      const response = await fetch(manager.getManagerUrl(url, params), {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', tenant: 'default_tenant' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = await response.json().catch(() => ({}));
-      if (!response.ok) throw { message: json.message ?? response.statusText, status: response.status };
-      return json;
-    },
+    doPut: (url, { params, body }) => call('PUT', url, params, body),
+    doGet: (url, options) => call('GET', url, options?.params),
   };
   return {
     getManager: () => manager,

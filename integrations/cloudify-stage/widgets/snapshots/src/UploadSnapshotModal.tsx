@@ -61,6 +61,7 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
   const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
   const uploadController = useRef<AbortController | null>(null);
   const [codes, setCodes] = useState<CodeInfo[] | null>(null);
+  const [existingId, setExistingId] = useState<string | null>(null);
 
   const [isOpen, doOpen, doClose] = useOpen(() => {
     unsetLoading();
@@ -111,6 +112,28 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
       current = false;
     };
   }, [isOpen, codes]);
+
+  // An upload over an existing snapshot replaces its archive while the manager keeps the old
+  // record (upload_manager's conflict is caught and logged): say so before Upload.
+  const idToLookUp = snapshotId && !snapshotIdProblem(snapshotId) ? snapshotId : null;
+  useEffect(() => {
+    setExistingId(null);
+    if (!isOpen || !idToLookUp) return undefined;
+    let current = true;
+    const timer = setTimeout(() => {
+      toolbox
+        .getManager()
+        .doGet(`/snapshots/${encodeURIComponent(idToLookUp)}`)
+        .then(
+          () => current && setExistingId(idToLookUp),
+          () => undefined,
+        );
+    }, URL_CHECK_DELAY_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [isOpen, idToLookUp, toolbox]);
 
   // Closing also cancels an upload in flight.
   useEffect(() => {
@@ -222,6 +245,12 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
             <Form.Input name="snapshotId" value={snapshotId} onChange={setSnapshotId} title={messages.idRules} />
           </Form.Field>
         </Form>
+
+        {existingId && existingId === snapshotId && (
+          <Message warning size="small" className="upload-id-exists">
+            {messages.idExists(existingId)}
+          </Message>
+        )}
 
         {tooBig && snapshotFile && (
           <Message warning className="upload-too-big">

@@ -10,6 +10,8 @@ export const messages = {
     'Put the archive on a server the manager can reach (for example a presigned S3 URL) and give its URL instead: ' +
     'the manager then downloads it itself.',
   useUrl: 'Give a URL instead',
+  idExists: (id: string) =>
+    `A snapshot named “${id}” exists already: uploading replaces its archive, while the manager keeps the old snapshot's record. Choose another name to keep both.`,
   idRules: 'Snapshot names are 1–256 letters, digits, “_”, “.” and “-”, starting with a letter.',
   urlChecking: 'Checking the archive at this URL from the browser…',
   urlCors: 'The server of this URL does not allow the browser to read it (no CORS headers), so it could not be checked here.',
