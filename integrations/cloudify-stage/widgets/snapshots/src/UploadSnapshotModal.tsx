@@ -13,19 +13,18 @@ import {
   suggestSnapshotId,
   useSnapshotCheck,
 } from 'snapshot-verify-browser/react';
-import type { CodeInfo } from 'snapshot-verify-browser/react';
+import type { CodeInfo, SnapshotCheck } from 'snapshot-verify-browser/react';
 import { getChecker } from './snapshotChecker';
 import { archivePath, putArchive } from './uploadArchive';
+import { useCatalogue, useSettled, useSnapshotExists } from './uploadHooks';
 import { messages } from './uploadMessages';
+import { TooBigNotice, UrlNotCheckedNotice } from './UploadNotices';
 
 /**
  * Stage's proxy refuses bodies above `proxy.maxBodySize` (conf/userConfig.json: "2gb", which the
  * `bytes` parser reads as 2 GiB). The browser is not told the configured value, so it is a prop.
  */
 export const PROXY_MAX_BODY_SIZE = 2 * 1024 ** 3;
-
-/** How long the URL field must be still before its archive is checked. */
-const URL_CHECK_DELAY_MS = 600;
 
 const translateModal = Stage.Utils.getT('widgets.snapshots.uploadModal');
 const translateError = Stage.Utils.getT('widgets.snapshots.errors');
@@ -39,7 +38,50 @@ interface UploadModalProps {
   maxBodySize?: number;
 }
 
+/** Where the check of a URL stands: 'blocked' offers to go on unchecked. */
 type UrlCheck = 'none' | 'checking' | 'passed' | 'failed' | 'blocked' | 'unsupported';
+
+function urlCheckOf(check: SnapshotCheck): UrlCheck {
+  if (check.running) return 'checking';
+  if (check.status === 'done') return canUpload(check.full) ? 'passed' : 'failed';
+  // A client that cannot read URLs says 'bad-request': the manager downloads it unchecked.
+  if (check.status === 'error') return check.error?.code === 'bad-request' ? 'unsupported' : 'blocked';
+  if (check.status === 'cancelled') return 'blocked';
+  return 'none';
+}
+
+/** The form's errors, as Stage's modal reports them (plus the ID rules). */
+function validate(file: File | null, url: string, urlIsValid: boolean, id: string, idProblem: string | null) {
+  const found: Partial<Record<'snapshotUrl' | 'snapshotId', string>> = {};
+  if (!file) {
+    if (!url) found.snapshotUrl = translateError('fileOrUrlMissing');
+    else if (!urlIsValid) found.snapshotUrl = translateError('urlInvalid');
+  }
+  if (!id) found.snapshotId = translateError('idMissing');
+  else if (idProblem) found.snapshotId = idProblem;
+  return found;
+}
+
+/** PUT of the raw file with its digest and progress (see uploadArchive.ts). */
+function uploadFile(
+  toolbox: Stage.Types.Toolbox,
+  snapshotId: string,
+  file: File,
+  sha256: string,
+  onProgress: (loaded: number, total: number) => void,
+  signal: AbortSignal,
+) {
+  const manager = toolbox.getManager();
+  const tenant = manager.getSelectedTenant();
+  return putArchive({
+    url: manager.getManagerUrl(archivePath(snapshotId)),
+    file,
+    digest: contentDigest(sha256),
+    headers: tenant ? { tenant } : {},
+    onProgress,
+    signal,
+  });
+}
 
 function managerVersion(toolbox: Stage.Types.Toolbox): string | null {
   const state = toolbox.getManagerState();
@@ -47,50 +89,22 @@ function managerVersion(toolbox: Stage.Types.Toolbox): string | null {
   return typeof version === 'string' ? version : null;
 }
 
-export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE }: UploadModalProps) {
-  const { useBoolean, useErrors, useOpen, useInput } = Stage.Hooks;
-  const { ApproveButton, Button, CancelButton, Checkbox, Form, Icon, Message, Modal, Progress } = Stage.Basic;
-
-  const [isLoading, setLoading, unsetLoading] = useBoolean();
-  const { errors, setMessageAsError, clearErrors, setErrors } = useErrors();
-  const [snapshotId, setSnapshotId, clearSnapshotId] = useInput('');
-  const [snapshotFile, setSnapshotFile, clearSnapshotFile] = useInput<File | null>(null);
-  const [snapshotUrl, setSnapshotUrl, clearSnapshotUrl] = useInput('');
-  const [urlToCheck, setUrlToCheck] = useState<string | null>(null);
-  const [goUnchecked, setGoUnchecked] = useState(false);
-  const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
-  const uploadController = useRef<AbortController | null>(null);
-  const [codes, setCodes] = useState<CodeInfo[] | null>(null);
-  const [existingId, setExistingId] = useState<string | null>(null);
-
-  const [isOpen, doOpen, doClose] = useOpen(() => {
-    unsetLoading();
-    clearErrors();
-    clearSnapshotId();
-    clearSnapshotFile();
-    clearSnapshotUrl();
-    setUrlToCheck(null);
-    setGoUnchecked(false);
-    setProgress(null);
-  });
-
-  const tooBig = !!snapshotFile && snapshotFile.size > maxBodySize;
-  const urlMode = !snapshotFile;
-  const urlIsValid = urlMode && Stage.Utils.Url.isUrl(snapshotUrl) && /^https?:/i.test(snapshotUrl);
-
-  // Check the URL once the field has been still for a moment (a file is checked at once).
-  useEffect(() => {
-    setGoUnchecked(false);
-    if (!isOpen || !urlIsValid) {
-      setUrlToCheck(null);
-      return undefined;
-    }
-    const timer = setTimeout(() => setUrlToCheck(snapshotUrl), URL_CHECK_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [isOpen, snapshotUrl, urlIsValid]);
-
-  // Closing the modal (or choosing another file or URL) cancels every job of the check.
-  const source = !isOpen ? null : snapshotFile ?? (urlToCheck === snapshotUrl ? urlToCheck : null);
+/**
+ * The check of the chosen file, or of the URL once it has been still for a moment (or lost
+ * focus). Closing the modal, or choosing another file or URL, cancels every job of the check.
+ */
+function useUploadCheck(
+  toolbox: Stage.Types.Toolbox,
+  isOpen: boolean,
+  file: File | null,
+  url: string,
+  maxBodySize: number,
+) {
+  const tooBig = !!file && file.size > maxBodySize;
+  const urlMode = !file;
+  const urlIsValid = urlMode && Stage.Utils.Url.isUrl(url) && /^https?:/i.test(url);
+  const [urlToCheck, setUrlToCheck] = useSettled(url, isOpen && urlIsValid);
+  const source = !isOpen ? null : file ?? urlToCheck;
   const check = useSnapshotCheck(source, {
     checker: source ? getChecker() : undefined,
     targetVersion: managerVersion(toolbox),
@@ -99,57 +113,120 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
     full: !tooBig,
     hash: !tooBig,
   });
+  const urlCheck: UrlCheck = urlMode && source ? urlCheckOf(check) : 'none';
+  return { tooBig, urlMode, urlIsValid, setUrlToCheck, check, urlCheck };
+}
 
-  // The finding catalogue, for plain-language explanations under each finding (loaded once).
-  useEffect(() => {
-    if (!isOpen || codes) return undefined;
-    let current = true;
-    getChecker()
-      .then((checker) => checker.codes())
-      .then((list) => current && setCodes(list))
-      .catch(() => undefined);
-    return () => {
-      current = false;
-    };
-  }, [isOpen, codes]);
+interface CheckNoticesProps {
+  check: SnapshotCheck;
+  codes: CodeInfo[] | null;
+  urlCheck: UrlCheck;
+  existingId: string | null;
+  tooBigFile: File | null;
+  maxBodySize: number;
+  onUseUrl: () => void;
+  goUnchecked: boolean;
+  onGoUnchecked: (value: boolean) => void;
+}
 
-  // An upload over an existing snapshot replaces its archive while the manager keeps the old
-  // record (upload_manager's conflict is caught and logged): say so before Upload.
-  const idToLookUp = snapshotId && !snapshotIdProblem(snapshotId) ? snapshotId : null;
-  useEffect(() => {
-    setExistingId(null);
-    if (!isOpen || !idToLookUp) return undefined;
-    let current = true;
-    const timer = setTimeout(() => {
-      toolbox
-        .getManager()
-        .doGet(`/snapshots/${encodeURIComponent(idToLookUp)}`)
-        .then(
-          () => current && setExistingId(idToLookUp),
-          () => undefined,
-        );
-    }, URL_CHECK_DELAY_MS);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [isOpen, idToLookUp, toolbox]);
+/** The check's panel and the notices around it. */
+function CheckNotices({ check, codes, urlCheck, existingId, tooBigFile, maxBodySize, onUseUrl, goUnchecked, onGoUnchecked }: CheckNoticesProps) {
+  const { Message } = Stage.Basic;
+  return (
+    <>
+      {existingId && (
+        <Message warning size="small" className="upload-id-exists">
+          {messages.idExists(existingId)}
+        </Message>
+      )}
+      {tooBigFile && <TooBigNotice size={tooBigFile.size} limit={maxBodySize} onUseUrl={onUseUrl} />}
+      {urlCheck === 'checking' && !check.report && <Message size="small">{messages.urlChecking}</Message>}
+      {urlCheck === 'unsupported' && (
+        <Message info size="small" className="upload-url-unchecked">
+          {messages.urlNotSupported}
+        </Message>
+      )}
+      {urlCheck === 'blocked' && <UrlNotCheckedNotice check={check} goUnchecked={goUnchecked} onGoUnchecked={onGoUnchecked} />}
+      {urlCheck !== 'blocked' && urlCheck !== 'unsupported' && <CheckPanel check={check} codes={codes} />}
+    </>
+  );
+}
 
-  // Closing also cancels an upload in flight.
+/** The upload: progress, and abort when the modal closes or unmounts. */
+function useUpload(isOpen: boolean) {
+  const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
+  const controller = useRef<AbortController | null>(null);
   useEffect(() => {
-    if (!isOpen) uploadController.current?.abort();
+    if (!isOpen) controller.current?.abort();
   }, [isOpen]);
-  useEffect(() => () => uploadController.current?.abort(), []);
+  useEffect(() => () => controller.current?.abort(), []);
 
-  let urlCheck: UrlCheck = 'none';
-  if (urlMode && source) {
-    const code = check.error?.code;
-    if (check.running) urlCheck = 'checking';
-    else if (check.status === 'done') urlCheck = canUpload(check.full) ? 'passed' : 'failed';
-    else if (check.status === 'error') urlCheck = code === 'bad-request' ? 'unsupported' : 'blocked';
+  /** A file goes up with its digest and progress; a URL is handed to the manager. */
+  function startUpload(toolbox: Stage.Types.Toolbox, id: string, file: File | null, sha256: string | null, url: string) {
+    if (!file || !sha256) {
+      return toolbox.getManager().doPut(archivePath(id), { params: { snapshot_archive_url: url } });
+    }
+    const current = new AbortController();
+    controller.current = current;
+    setProgress({ loaded: 0, total: file.size });
+    const onProgress = (loaded: number, total: number) => setProgress({ loaded, total });
+    return uploadFile(toolbox, id, file, sha256, onProgress, current.signal).finally(() => setProgress(null));
   }
+  return { progress, startUpload };
+}
+
+/** Upload progress, or why Upload is still off. */
+function UploadStatus({ progress, note }: { progress: { loaded: number; total: number } | null; note: string | null }) {
+  const { Progress } = Stage.Basic;
+  if (progress) {
+    return (
+      <Progress
+        className="upload-progress"
+        percent={progress.total > 0 ? Math.floor((progress.loaded / progress.total) * 100) : 0}
+        progress
+        indicating
+        label={messages.uploading(progress.loaded, progress.total)}
+      />
+    );
+  }
+  return note ? <p className="upload-gate-note">{note}</p> : null;
+}
+
+export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE }: UploadModalProps) {
+  const { useBoolean, useErrors, useOpen, useInput } = Stage.Hooks;
+  const { ApproveButton, Button, CancelButton, Form, Icon, Modal } = Stage.Basic;
+
+  const [isLoading, setLoading, unsetLoading] = useBoolean();
+  const { errors, setMessageAsError, clearErrors, setErrors } = useErrors();
+  const [snapshotId, setSnapshotId, clearSnapshotId] = useInput('');
+  const [snapshotFile, setSnapshotFile, clearSnapshotFile] = useInput<File | null>(null);
+  const [snapshotUrl, setSnapshotUrl, clearSnapshotUrl] = useInput('');
+  const [goUnchecked, setGoUnchecked] = useState(false);
+
+  const [isOpen, doOpen, doClose] = useOpen(() => {
+    unsetLoading();
+    clearErrors();
+    clearSnapshotId();
+    clearSnapshotFile();
+    clearSnapshotUrl();
+    setGoUnchecked(false);
+  });
+  const { progress, startUpload } = useUpload(isOpen);
+
+  const { tooBig, urlIsValid, setUrlToCheck, check, urlCheck } = useUploadCheck(
+    toolbox,
+    isOpen,
+    snapshotFile,
+    snapshotUrl,
+    maxBodySize,
+  );
+  useEffect(() => setGoUnchecked(false), [snapshotUrl]);
+  const codes = useCatalogue(isOpen);
 
   const idProblem = snapshotId ? snapshotIdProblem(snapshotId) : null;
+  const [settledId] = useSettled(snapshotId, isOpen && !!snapshotId && !idProblem);
+  const idExists = useSnapshotExists(toolbox, settledId);
+
   const fileReady = !!snapshotFile && !tooBig && canUpload(check.full) && check.sha256 !== null;
   const urlReady =
     urlIsValid && (urlCheck === 'passed' || urlCheck === 'unsupported' || (urlCheck === 'blocked' && goUnchecked));
@@ -173,13 +250,7 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
   }
 
   function submitUpload() {
-    const validationErrors: Partial<Record<'snapshotUrl' | 'snapshotId', string>> = {};
-    if (!snapshotFile) {
-      if (!snapshotUrl) validationErrors.snapshotUrl = translateError('fileOrUrlMissing');
-      else if (!urlIsValid) validationErrors.snapshotUrl = translateError('urlInvalid');
-    }
-    if (!snapshotId) validationErrors.snapshotId = translateError('idMissing');
-    else if (idProblem) validationErrors.snapshotId = idProblem;
+    const validationErrors = validate(snapshotFile, snapshotUrl, urlIsValid, snapshotId, idProblem);
     if (Object.keys(validationErrors).length > 0) {
       setErrors(validationErrors);
       return;
@@ -187,24 +258,7 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
     if (!ready) return;
 
     setLoading();
-    const manager = toolbox.getManager();
-    let upload: Promise<unknown>;
-    if (snapshotFile && check.sha256) {
-      const controller = new AbortController();
-      uploadController.current = controller;
-      const tenant = manager.getSelectedTenant();
-      setProgress({ loaded: 0, total: snapshotFile.size });
-      upload = putArchive({
-        url: manager.getManagerUrl(archivePath(snapshotId)),
-        file: snapshotFile,
-        digest: contentDigest(check.sha256),
-        headers: tenant ? { tenant } : {},
-        onProgress: (loaded, total) => setProgress({ loaded, total }),
-        signal: controller.signal,
-      });
-    } else {
-      upload = manager.doPut(archivePath(snapshotId), { params: { snapshot_archive_url: snapshotUrl } });
-    }
+    const upload = startUpload(toolbox, snapshotId, snapshotFile, check.sha256, snapshotUrl);
     upload
       .then(() => {
         doClose();
@@ -214,12 +268,13 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
       .catch((err: { message: string; cancelled?: boolean }) => {
         if (!err?.cancelled) setMessageAsError(err);
       })
-      .finally(() => {
-        unsetLoading();
-        setProgress(null);
-      });
+      .finally(unsetLoading);
   }
 
+  let note: string | null = null;
+  if (!ready && !isLoading && snapshotFile && !tooBig && check.status !== 'idle') {
+    note = check.full && !canUpload(check.full) ? messages.failed : messages.waitForCheck;
+  }
   const uploadButton = <Button content={translateModal('actions.upload')} icon="upload" labelPosition="left" />;
 
   return (
@@ -246,59 +301,18 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
           </Form.Field>
         </Form>
 
-        {existingId && existingId === snapshotId && (
-          <Message warning size="small" className="upload-id-exists">
-            {messages.idExists(existingId)}
-          </Message>
-        )}
-
-        {tooBig && snapshotFile && (
-          <Message warning className="upload-too-big">
-            <Message.Header>{messages.tooBigHeader}</Message.Header>
-            <p>{messages.tooBig(snapshotFile.size, maxBodySize)}</p>
-            <Button type="button" basic icon="linkify" content={messages.useUrl} onClick={steerToUrl} className="upload-use-url" />
-          </Message>
-        )}
-
-        {urlCheck === 'checking' && !check.report && <Message size="small">{messages.urlChecking}</Message>}
-        {urlCheck === 'unsupported' && (
-          <Message info size="small" className="upload-url-unchecked">
-            {messages.urlNotSupported}
-          </Message>
-        )}
-        {urlCheck === 'blocked' && (
-          <Message warning size="small" className="upload-url-blocked" data-code={check.error?.code ?? ''}>
-            <p>
-              {check.error?.code === 'cors' && messages.urlCors}
-              {check.error?.code === 'no-range' && messages.urlNoRange}
-              {check.error?.code !== 'cors' &&
-                check.error?.code !== 'no-range' &&
-                messages.urlFailed(String(check.error?.message ?? ''))}
-            </p>
-            <Checkbox
-              className="upload-go-unchecked"
-              label={messages.goUnchecked}
-              checked={goUnchecked}
-              onChange={(_e, data) => setGoUnchecked(!!data.checked)}
-            />
-          </Message>
-        )}
-
-        {(urlCheck !== 'blocked' && urlCheck !== 'unsupported') || !urlMode ? <CheckPanel check={check} codes={codes} /> : null}
-
-        {progress && (
-          <Progress
-            className="upload-progress"
-            percent={progress.total > 0 ? Math.floor((progress.loaded / progress.total) * 100) : 0}
-            progress
-            indicating
-            label={messages.uploading(progress.loaded, progress.total)}
-          />
-        )}
-
-        {!ready && !isLoading && snapshotFile && !tooBig && check.status !== 'idle' && (
-          <p className="upload-gate-note">{check.full && !canUpload(check.full) ? messages.failed : messages.waitForCheck}</p>
-        )}
+        <CheckNotices
+          check={check}
+          codes={codes}
+          urlCheck={urlCheck}
+          existingId={idExists ? snapshotId : null}
+          tooBigFile={tooBig ? snapshotFile : null}
+          maxBodySize={maxBodySize}
+          onUseUrl={steerToUrl}
+          goUnchecked={goUnchecked}
+          onGoUnchecked={setGoUnchecked}
+        />
+        <UploadStatus progress={progress} note={note} />
       </Modal.Content>
 
       <Modal.Actions>

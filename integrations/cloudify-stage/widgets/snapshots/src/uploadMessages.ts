@@ -17,6 +17,7 @@ export const messages = {
   urlCors: 'The server of this URL does not allow the browser to read it (no CORS headers), so it could not be checked here.',
   urlNoRange: 'The server of this URL does not support ranged reads (HTTP Range), so it could not be checked here.',
   urlFailed: (detail: string) => `The archive at this URL could not be checked from the browser: ${detail}`,
+  urlCancelled: 'The check of this URL was cancelled.',
   urlNotSupported: 'This browser module cannot check URLs; the manager will download the archive unchecked.',
   goUnchecked: 'Upload without the check (the manager downloads and restores it as it is)',
   waitForCheck: 'Upload is enabled once the archive has been checked and its SHA-256 computed.',
