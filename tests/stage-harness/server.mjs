@@ -6,6 +6,7 @@
 //   PUT /sp/snapshots/:id/archive?snapshot_archive_url=URL   no body: 201 {id, url}
 //   GET /sp/snapshots/:id                         200 once uploaded in this run, else 404
 //   GET /archives/<name>                           a fixture, with Range and CORS (for URL checks)
+//   GET /norange/<name>                            the same with CORS but without Range support
 //   GET /plain.html, /package/...                 the installed package, unbundled
 //   GET /vite/...                                  the Vite build (dist-vite/)
 //   GET /__log                                     what the endpoints received, for the tests
@@ -130,6 +131,7 @@ export function startServer({ archives }) {
       if (pathname === '/favicon.ico') return send(res, 204, '');
       if (pathname === '/semantic/semantic.min.css') return await serveCss(res);
       if (pathname.startsWith('/semantic/')) return await serveFile(req, res, CSS, decodeURIComponent(pathname.slice('/semantic/'.length)));
+      if (pathname.startsWith('/norange/')) return await serveFile(req, res, resolve(archives), decodeURIComponent(pathname.slice('/norange/'.length)), { cors: true });
       if (pathname.startsWith('/archives/')) return await serveFile(req, res, resolve(archives), decodeURIComponent(pathname.slice('/archives/'.length)), { ranges: true, cors: true });
       return await serveFile(req, res, DIST, decodeURIComponent(pathname.slice(1)));
     } catch (err) {

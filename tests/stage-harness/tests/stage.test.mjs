@@ -169,6 +169,25 @@ test('a file over the body limit is steered to the URL option', async () => {
   await page.close();
 });
 
+test('a URL whose server ignores Range offers to go on unchecked', async () => {
+  const page = await openModal();
+  const url = `${server.url}/norange/${basename(files.good)}`;
+  await page.locator('input[name="snapshotUrl"]').fill(url);
+  await page.locator('input[name="snapshotId"]').fill('from-norange');
+  await page.waitForSelector('.upload-url-blocked, .upload-url-unchecked', { timeout: 60_000 });
+  if (await page.locator('.upload-url-blocked').count()) {
+    // A client that reads URLs: it refuses to download the whole object, and says why.
+    assert.equal(await page.locator('.upload-url-blocked').getAttribute('data-code'), 'no-range');
+    assert.equal(await approve(page).isDisabled(), true);
+    await page.locator('.upload-go-unchecked').click();
+  }
+  await page.waitForFunction(() => !document.querySelector('.upload-snapshot-modal .upload-approve').disabled, null, { timeout: 30_000 });
+  await approve(page).click();
+  await page.locator('.upload-snapshot-modal').waitFor({ state: 'detached', timeout: 30_000 });
+  assert.ok((await serverLog()).some((e) => e.url === url && e.id === 'from-norange'));
+  await page.close();
+});
+
 /** Loads `path`, where a page sets window.plain = {SnapshotChecker}, and checks the good fixture. */
 async function checkWithoutHarness(path) {
   const page = await newPage(browser);
