@@ -1,8 +1,8 @@
 // Types of the `react` entry (React >= 16.8; TypeScript 4.x or newer).
 
 import type { ComponentType, ReactElement } from 'react';
-import type { CodeInfo, Edition, Report, Runtime } from '../lib/report';
-import type { Progress, SnapshotChecker } from '../lib/snapshot-client';
+import type { CodeInfo, Edition, Report, Runtime } from '../lib/report.js';
+import type { Progress, SnapshotChecker } from '../lib/snapshot-client.js';
 
 export type { CodeInfo, Report, Progress, SnapshotChecker };
 
