@@ -57,4 +57,18 @@ if [ "${SETUP_BROWSER:-1}" = 1 ] && [ -f www/package.json ]; then
     (cd www && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
   fi
 fi
+# 5. The Stage-like harness (tests/stage-harness: React 16.14, semantic-ui-react 2.1, TypeScript 4,
+#    webpack 5). It names the packed npm tarball as a file: dependency, so the package is packed
+#    first when the tarball is missing (scripts/build-npm.sh needs steps 1, 2 and 4).
+if [ "${SETUP_BROWSER:-1}" = 1 ] && [ -f tests/stage-harness/package.json ]; then
+  missing=0
+  for pkg in webpack typescript ts-loader react semantic-ui-react playwright-core; do
+    [ -d "tests/stage-harness/node_modules/$pkg" ] || missing=1
+  done
+  if [ "$missing" = 1 ]; then
+    [ -f npm/snapshot-verify-browser.tgz ] || scripts/build-npm.sh
+    say "npm ci in tests/stage-harness (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1)"
+    (cd tests/stage-harness && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+fi
 say "ready"

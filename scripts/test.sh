@@ -49,6 +49,11 @@ if [ -f www/package.json ]; then
   (cd www && npm test)
 fi
 
+if [ -f tests/stage-harness/package.json ]; then
+  step "npm package in a Stage-like app (tsc 4, webpack 5, Vite, headless Chromium)"
+  (cd tests/stage-harness && npm test)
+fi
+
 if [ -x fuzz/run-short.sh ]; then
   step "short fuzz run"
   fuzz/run-short.sh
