@@ -47,4 +47,6 @@ pub struct Options {
     pub file_name: String,
     /// Work bounds.
     pub limits: Limits,
+    /// Per-code severities a team chose, applied once to the finished report (empty: none).
+    pub policy: crate::policy::Policy,
 }

@@ -21,6 +21,14 @@ pub struct Finding {
     /// The byte offset in the archive it concerns, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
+    /// Set when a policy decided this finding's severity (`severity` is then the effective one);
+    /// left out of the report otherwise. Only the core sets it, when the report is sealed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::policy::PolicyMark>,
+    /// Whether the baseline the report was compared with already has this finding; left out of
+    /// the report when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub baseline: bool,
 }
 
 /// Findings listed per code by default; the rest are counted, so a hostile archive with millions
@@ -73,6 +81,8 @@ impl Finding {
             message: message.into(),
             path: None,
             offset: None,
+            policy: None,
+            baseline: false,
         }
     }
 
