@@ -31,8 +31,11 @@ pub struct Known {
 impl Known {
     /// Reads a baseline or a JSON report from `path`.
     pub fn read(path: &Path) -> Result<Known> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading the baseline {}", path.display()))?;
-        Known::parse(&text).with_context(|| format!("{} is not a baseline or a JSON report", path.display()))
+        let bytes = std::fs::read(path).with_context(|| format!("reading the baseline {}", path.display()))?;
+        std::str::from_utf8(&bytes)
+            .map_err(anyhow::Error::from)
+            .and_then(Known::parse)
+            .with_context(|| format!("{} is not a baseline or a JSON report", path.display()))
     }
 
     /// Parses a baseline file or a report (or an array of reports).
@@ -128,7 +131,9 @@ mod tests {
         assert_eq!(known.for_file("new.zip", true).keys().count(), 0, "several files match by name");
         let array = format!("[{report}]");
         assert_eq!(Known::parse(&array).unwrap().for_file("old.zip", true).keys().count(), 1);
-        for bad in [r#"{"baseline_version":2,"files":[]}"#, "{}", "[1]", "nope", r#"{"schema_version":1,"file":{"name":"a"}}"#] {
+        for bad in
+            [r#"{"baseline_version":2,"files":[]}"#, "{}", "[1]", "nope", r#"{"schema_version":1,"file":{"name":"a"}}"#]
+        {
             assert!(Known::parse(bad).is_err(), "{bad}");
         }
     }

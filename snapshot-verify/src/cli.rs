@@ -138,7 +138,8 @@ impl PolicyArgs {
         if !self.order.is_empty() {
             return self.order.clone();
         }
-        let lists = [(PolicyLevel::Allow, &self.allow), (PolicyLevel::Warn, &self.warn), (PolicyLevel::Deny, &self.deny)];
+        let lists =
+            [(PolicyLevel::Allow, &self.allow), (PolicyLevel::Warn, &self.warn), (PolicyLevel::Deny, &self.deny)];
         lists.into_iter().flat_map(|(l, v)| v.iter().map(move |s| (l, s.clone()))).collect()
     }
 
@@ -397,7 +398,17 @@ mod tests {
     #[test]
     fn policy_flags_keep_their_command_line_order() {
         let cli = Cli::try_parse_ordered([
-            "snapshot-verify", "check", "--deny", "S1", "--allow", "security", "a.zip", "--warn", "S1", "--allow", "key-material",
+            "snapshot-verify",
+            "check",
+            "--deny",
+            "S1",
+            "--allow",
+            "security",
+            "a.zip",
+            "--warn",
+            "S1",
+            "--allow",
+            "key-material",
         ])
         .unwrap();
         let Command::Check(a) = cli.command else { panic!("check") };

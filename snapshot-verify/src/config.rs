@@ -156,7 +156,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
     if let Some(v) = &raw.max_duration {
         let secs = *v.get_ref();
         if !(secs.is_finite() && secs > 0.0 && secs < 1e9) {
-            bail!("{file}:{}: key `max-duration`: `{secs}` is not a positive number of seconds", line_of(text, v.span().start));
+            bail!(
+                "{file}:{}: key `max-duration`: `{secs}` is not a positive number of seconds",
+                line_of(text, v.span().start)
+            );
         }
         config.max_duration = Some(secs);
     }
@@ -164,7 +167,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
     config.sha256 = raw.sha256;
     config.limits = limits(raw.limits.unwrap_or_default(), text, &file.to_string())?;
     let mut seen: Vec<(&str, PolicyLevel)> = Vec::new();
-    for (level, list) in [(PolicyLevel::Allow, &raw.allow), (PolicyLevel::Warn, &raw.warn), (PolicyLevel::Deny, &raw.deny)] {
+    for (level, list) in
+        [(PolicyLevel::Allow, &raw.allow), (PolicyLevel::Warn, &raw.warn), (PolicyLevel::Deny, &raw.deny)]
+    {
         for item in list {
             let key = level.as_str();
             let sel = snapshot_core::Selector::parse(item.get_ref()).map_err(|e| bad(item, key, e.to_string()))?;
@@ -252,7 +257,11 @@ mod tests {
             ("edition = \"enterprise\"\n", ":1:", "key `edition`"),
             ("target-runtime = \"k8s\"\n", ":1:", "key `target-runtime`"),
             ("target-version = \"seven\"\n", ":1:", "key `target-version`: `seven` is not a manager version"),
-            ("allow = [\n  \"key-material\",\n  \"key-materal\",\n]\n", ":3:", "key `allow`: `key-materal` is not a finding code"),
+            (
+                "allow = [\n  \"key-material\",\n  \"key-materal\",\n]\n",
+                ":3:",
+                "key `allow`: `key-materal` is not a finding code",
+            ),
             ("allow = [\"S1\"]\ndeny = [\"S1\"]\n", ":2:", "key `deny`: `S1` is already listed under allow"),
             ("deny = \"S1\"\n", ":1:", "invalid type"),
             ("sha256 = \"yes\"\n", ":1:", "invalid type"),

@@ -14,8 +14,8 @@ compile_error!(
 
 pub mod baseline;
 pub mod cli;
-pub mod config;
 pub mod commands;
+pub mod config;
 pub mod engine;
 pub mod exit;
 mod hash;

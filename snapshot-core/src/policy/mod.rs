@@ -216,12 +216,7 @@ impl Policy {
 
     /// Appends one source's `allow`, `warn` and `deny` lists (in that order). A selector named
     /// at two levels of the same source is a [`PolicyError::Conflict`]: a file cannot say both.
-    pub fn extend_lists<S: AsRef<str>>(
-        &mut self,
-        allow: &[S],
-        warn: &[S],
-        deny: &[S],
-    ) -> Result<(), PolicyError> {
+    pub fn extend_lists<S: AsRef<str>>(&mut self, allow: &[S], warn: &[S], deny: &[S]) -> Result<(), PolicyError> {
         let mut seen: Vec<(Selector, PolicyLevel)> = Vec::new();
         for (level, list) in [(PolicyLevel::Allow, allow), (PolicyLevel::Warn, warn), (PolicyLevel::Deny, deny)] {
             for text in list {
@@ -261,11 +256,8 @@ impl Policy {
             finding.severity = mark.original_severity;
         }
         if let Some(d) = self.decide(finding.code) {
-            finding.policy = Some(PolicyMark {
-                level: d.level,
-                selector: d.selector.as_str(),
-                original_severity: finding.severity,
-            });
+            finding.policy =
+                Some(PolicyMark { level: d.level, selector: d.selector.as_str(), original_severity: finding.severity });
             finding.severity = d.level.severity();
         }
     }
@@ -299,7 +291,11 @@ pub struct BaselineKey {
 impl BaselineKey {
     /// The key of `finding`.
     pub fn of(finding: &Finding) -> BaselineKey {
-        BaselineKey { code: finding.code.as_str().to_owned(), rule: finding.rule.to_owned(), path: finding.path.clone() }
+        BaselineKey {
+            code: finding.code.as_str().to_owned(),
+            rule: finding.rule.to_owned(),
+            path: finding.path.clone(),
+        }
     }
 }
 

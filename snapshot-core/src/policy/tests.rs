@@ -123,7 +123,8 @@ fn applying_is_idempotent_and_keeps_the_checks_severity() {
 
 fn sample_report(policy: Policy) -> crate::Report {
     let bytes = snapshot_tests::cloudify::sample().bytes();
-    verify(&bytes, &Options { policy, level: crate::Level::Full, file_name: "s.zip".into(), ..Options::default() }).unwrap()
+    verify(&bytes, &Options { policy, level: crate::Level::Full, file_name: "s.zip".into(), ..Options::default() })
+        .unwrap()
 }
 
 #[test]
@@ -173,7 +174,8 @@ fn a_pushed_finding_gets_the_policy_too() {
 #[test]
 fn baseline_matches_by_code_path_and_rule_only() {
     let mut r = sample_report(Policy::new());
-    let known: Vec<BaselineKey> = r.findings().iter().filter(|f| f.code == Code::KeyMaterial).map(BaselineKey::of).collect();
+    let known: Vec<BaselineKey> =
+        r.findings().iter().filter(|f| f.code == Code::KeyMaterial).map(BaselineKey::of).collect();
     assert!(!known.is_empty());
     r.apply_baseline(&Baseline::new(known));
     let s = r.summary().baseline.unwrap();

@@ -535,9 +535,8 @@ impl Report {
         self.summary.errors = count(Severity::Error);
         self.summary.warnings = count(Severity::Warning);
         self.summary.infos = count(Severity::Info);
-        self.summary.allowed = (!policy.is_empty()).then(|| {
-            self.findings.iter().filter(|f| f.policy.is_some_and(|m| m.level == PolicyLevel::Allow)).count()
-        });
+        self.summary.allowed = (!policy.is_empty())
+            .then(|| self.findings.iter().filter(|f| f.policy.is_some_and(|m| m.level == PolicyLevel::Allow)).count());
         if self.summary.baseline.is_some() {
             let new = |s| self.findings.iter().filter(|f| !f.baseline && f.severity == s).count();
             self.summary.baseline = Some(BaselineSummary {

@@ -16,4 +16,5 @@ mod hash;
 mod inputs;
 mod manifest;
 mod misc;
+mod policy;
 mod real;
