@@ -421,3 +421,55 @@ fn cli_json_with_a_policy_is_exactly_the_core_report() {
         }
     }
 }
+
+/// The example config satisfies `schema/snapshot-verify.toml.schema.json`, whose keys are the
+/// ones the documentation's table lists; reports with a policy and a baseline satisfy the
+/// report schema.
+#[test]
+fn schemas_describe_config_and_reports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("schema/snapshot-verify.toml.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let example: Value = toml::from_str(&goal_config()).unwrap();
+    assert!(validator.is_valid(&example));
+    assert!(!validator.is_valid(&serde_json::json!({"fail_on": "warning"})));
+    let doc = std::fs::read_to_string(root.join("docs/policy.md")).unwrap();
+    for key in schema["properties"].as_object().unwrap().keys() {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with('|') && (l.contains(&format!("`{key}`")) || l.contains(&format!("`[{key}]`"))));
+        assert!(row.is_some(), "{key} is not in the table of docs/policy.md");
+    }
+
+    let report_schema: Value =
+        serde_json::from_str(include_str!("../../../schema/report.schema.json")).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&report_schema).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.zip"), with_trailing(3, true)).unwrap();
+    run(dir.path(), &["check", "--no-config", "--write-baseline", "b.json", "t.zip"]);
+    let r = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--allow",
+            "security",
+            "--deny",
+            "H12",
+            "--baseline",
+            "b.json",
+            "--format",
+            "json",
+            "t.zip",
+        ],
+    );
+    let report = json(&r.stdout);
+    assert!(
+        report["summary"]["baseline"]["known"].as_u64().unwrap() > 0 && report["summary"]["allowed"] == 2,
+        "key-material and password-hashes: {report:#}"
+    );
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
