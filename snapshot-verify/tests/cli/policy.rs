@@ -473,3 +473,15 @@ fn schemas_describe_config_and_reports() {
     let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn human_output_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.zip"), with_trailing(3, false)).unwrap();
+    run(dir.path(), &["check", "--no-config", "--write-baseline", "b.json", "t.zip"]);
+    let r = run(dir.path(), &["check", "--no-config", "--allow", "S2", "--baseline", "b.json", "t.zip"]);
+    assert!(r.stdout.contains("(allowed by S2, was warning)"), "{}", r.stdout);
+    assert!(r.stdout.contains("(in the baseline)"), "{}", r.stdout);
+    let plain = run(dir.path(), &["check", "--no-config", "t.zip"]);
+    assert!(!plain.stdout.contains("allowed by") && !plain.stdout.contains("baseline"), "{}", plain.stdout);
+}
