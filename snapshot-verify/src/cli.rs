@@ -12,7 +12,9 @@ Exit codes:
   1  findings at or above the threshold, a SHA-256 mismatch, an incomplete run (--max-duration),
      or differences found by `manifest verify`
   2  could not run: usage error, unreadable or missing file, no file matched
-With several files the worst result wins (2 over 1 over 0). A closed output pipe exits 0 quietly.";
+With several files the worst result wins (2 over 1 over 0). A closed output pipe exits 0 quietly.
+Severities are the effective ones under --allow/--warn/--deny and snapshot-verify.toml; with
+--baseline only findings the baseline does not have count (docs/policy.md).";
 
 /// Verifies Cloudify Manager snapshot archives: ZIP integrity, hostile-archive checks, era and
 /// version, restore prediction and a secret inventory, before restore or in CI.
