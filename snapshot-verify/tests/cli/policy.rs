@@ -315,6 +315,23 @@ fn baselines_count_only_new_findings() {
     assert_eq!(report["summary"]["baseline"]["new_warnings"], 0);
     assert_eq!(report["verdict"], "pass-with-warnings", "the verdict still describes the archive");
 
+    // JUnit agrees with the exit code: known findings are output, not failures.
+    let r = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--fail-on",
+            "warning",
+            "--baseline",
+            "known.json",
+            "--format",
+            "junit",
+            "night-2.zip",
+        ],
+    );
+    assert!(r.code == 0 && !r.stdout.contains("<failure") && r.stdout.contains("trailing-data"), "{}", r.stdout);
+
     // A new finding fails; the known ones stay marked.
     std::fs::write(d.join("night-3.zip"), with_trailing(25, true)).unwrap();
     let r = run(
