@@ -51,4 +51,6 @@ pub struct Options {
     /// At [`Level::Full`], check only a sample of the entries' data (restore-critical members
     /// always); see [`crate::sample`]. `None` checks every entry. Ignored at [`Level::Quick`].
     pub sample: Option<Sampling>,
+    /// Per-code severities a team chose, applied once to the finished report (empty: none).
+    pub policy: crate::policy::Policy,
 }

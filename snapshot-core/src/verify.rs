@@ -232,6 +232,7 @@ impl Verifier {
             edition: self.opts.edition,
             restore_certificates: self.opts.restore_certificates,
             runtime: self.opts.runtime,
+            policy: self.opts.policy.clone(),
         };
         let summary = Summary {
             entries: archive_info.as_ref().map_or(0, |a| a.entries),

@@ -1,6 +1,8 @@
 //! The command line: every command, flag and default, and the exit-code table `--help` shows.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use snapshot_core::PolicyLevel;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// The exit-code table, shown after `--help` (and kept in sync with [`crate::exit::ExitStatus`]).
@@ -10,7 +12,9 @@ Exit codes:
   1  findings at or above the threshold, a SHA-256 mismatch, an incomplete run (--max-duration),
      or differences found by `manifest verify`
   2  could not run: usage error, unreadable or missing file, no file matched
-With several files the worst result wins (2 over 1 over 0). A closed output pipe exits 0 quietly.";
+With several files the worst result wins (2 over 1 over 0). A closed output pipe exits 0 quietly.
+Severities are the effective ones under --allow/--warn/--deny and snapshot-verify.toml; with
+--baseline only findings the baseline does not have count (docs/policy.md).";
 
 /// Verifies Cloudify Manager snapshot archives: ZIP integrity, hostile-archive checks, era and
 /// version, restore prediction and a secret inventory, before restore or in CI.
@@ -49,9 +53,9 @@ pub struct CheckArgs {
     pub paths: Vec<String>,
 
     /// How deep to verify: `quick` reads the structure and small members, `full` also
-    /// decompresses and checks every entry.
-    #[arg(long, value_enum, default_value_t = LevelArg::Full)]
-    pub level: LevelArg,
+    /// decompresses and checks every entry [default: full, or the config file's `level`].
+    #[arg(long, value_enum)]
+    pub level: Option<LevelArg>,
 
     #[command(flatten)]
     pub target: TargetArgs,
@@ -70,9 +74,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "HEX|@FILE")]
     pub expect_sha256: Option<String>,
 
-    /// The lowest finding severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// The lowest finding severity that makes the exit code 1 [default: error, or the config
+    /// file's `fail-on`].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 
     /// Worker threads, shared by files verified in parallel and entries checked in parallel
     /// [default: the number of CPUs].
@@ -96,6 +101,94 @@ pub struct CheckArgs {
     /// the same entries, a new one others.
     #[arg(long, value_name = "N", requires = "sample", value_parser = snapshot_core::Sampling::parse_seed)]
     pub seed: Option<u64>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Count only findings REPORT.json does not have towards the exit code (a report written by
+    /// `--format json`, or a file written by --write-baseline); matched by code, path and rule.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write every finding's code, path and rule to FILE, for a later --baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+/// `--allow`, `--warn`, `--deny` and the config file (`check`, `inspect`, `codes`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct PolicyArgs {
+    /// Keep findings of CODE (a finding code, a family such as `security`, or a spec rule such
+    /// as `S1`) in the report, but count them neither as errors nor as warnings. Repeatable.
+    #[arg(long, value_name = "CODE", value_parser = parse_selector)]
+    pub allow: Vec<String>,
+
+    /// Make findings of CODE warnings. Repeatable.
+    #[arg(long, value_name = "CODE", value_parser = parse_selector)]
+    pub warn: Vec<String>,
+
+    /// Make findings of CODE errors. Repeatable; a code beats a rule beats a family, and a later
+    /// flag beats an earlier one.
+    #[arg(long, value_name = "CODE", value_parser = parse_selector)]
+    pub deny: Vec<String>,
+
+    /// Read policy and defaults from FILE instead of the snapshot-verify.toml found in the
+    /// working directory or its parents.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Do not look for a snapshot-verify.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// --allow/--warn/--deny in command-line order (filled in by [`Cli::try_parse_ordered`]).
+    #[arg(skip)]
+    pub order: Vec<(PolicyLevel, String)>,
+}
+
+impl PolicyArgs {
+    /// The directives in the order given: command-line order when known, else every --allow,
+    /// then every --warn, then every --deny.
+    pub fn directives(&self) -> Vec<(PolicyLevel, String)> {
+        if !self.order.is_empty() {
+            return self.order.clone();
+        }
+        let lists =
+            [(PolicyLevel::Allow, &self.allow), (PolicyLevel::Warn, &self.warn), (PolicyLevel::Deny, &self.deny)];
+        lists.into_iter().flat_map(|(l, v)| v.iter().map(move |s| (l, s.clone()))).collect()
+    }
+
+    fn set_order(&mut self, m: &ArgMatches) {
+        let mut all = Vec::new();
+        for (level, id) in [(PolicyLevel::Allow, "allow"), (PolicyLevel::Warn, "warn"), (PolicyLevel::Deny, "deny")] {
+            if let (Some(at), Ok(Some(values))) = (m.indices_of(id), m.try_get_many::<String>(id)) {
+                all.extend(at.zip(values).map(|(i, v)| (i, level, v.clone())));
+            }
+        }
+        all.sort_by_key(|(i, ..)| *i);
+        self.order = all.into_iter().map(|(_, l, v)| (l, v)).collect();
+    }
+}
+
+impl Cli {
+    /// Parses `args` like `try_parse_from`, and also records the order of --allow, --warn and
+    /// --deny (clap keeps one list per flag), so that a later flag overrides an earlier one.
+    pub fn try_parse_ordered<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if let Some((_, sub)) = matches.subcommand() {
+            match &mut cli.command {
+                Command::Check(a) => a.policy.set_order(sub),
+                Command::Inspect(a) => a.policy.set_order(sub),
+                Command::Codes(a) => a.policy.set_order(sub),
+                _ => {}
+            }
+        }
+        Ok(cli)
+    }
 }
 
 /// `inspect`.
@@ -110,6 +203,9 @@ pub struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SimpleFormat::Human)]
     pub format: SimpleFormat,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 /// `codes`.
@@ -118,6 +214,10 @@ pub struct CodesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SimpleFormat::Human)]
     pub format: SimpleFormat,
+
+    /// With a policy (flags or a config file), also show each code's effective level.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 /// `hash`.
@@ -158,17 +258,18 @@ pub struct TargetArgs {
     #[arg(long, value_name = "X.Y.Z", value_parser = parse_version)]
     pub target_version: Option<String>,
 
-    /// The target manager's edition.
-    #[arg(long, value_enum, default_value_t = EditionArg::Premium)]
-    pub edition: EditionArg,
+    /// The target manager's edition [default: premium, or the config file's `edition`].
+    #[arg(long, value_enum)]
+    pub edition: Option<EditionArg>,
 
     /// Restore will run with --restore-certificates: check that ssl/ holds what legacy
     /// restore copies over the manager's certificates (new-format restore ignores the flag).
     #[arg(long)]
     pub restore_certificates: bool,
-    /// Where the target manager runs (7.0.1+ on Kubernetes refuses legacy snapshots).
-    #[arg(long, value_enum, default_value_t = RuntimeArg::SingleHost)]
-    pub target_runtime: RuntimeArg,
+    /// Where the target manager runs (7.0.1+ on Kubernetes refuses legacy snapshots)
+    /// [default: single-host, or the config file's `target-runtime`].
+    #[arg(long, value_enum)]
+    pub target_runtime: Option<RuntimeArg>,
 }
 
 /// `--level`.
@@ -264,7 +365,7 @@ pub enum FailOn {
 /// written (the report echoes it): the part before the first `-`, split on `.`, with at least
 /// two numeric components. The core would report anything else as `target-unknown-version` and
 /// predict nothing, so a typo is a usage error here instead of a silent non-prediction.
-fn parse_version(s: &str) -> Result<String, String> {
+pub(crate) fn parse_version(s: &str) -> Result<String, String> {
     let head = s.split('-').next().unwrap_or("");
     let numeric = head.split('.').filter(|p| p.parse::<u32>().is_ok()).count();
     if numeric >= 2 {
@@ -272,6 +373,11 @@ fn parse_version(s: &str) -> Result<String, String> {
     } else {
         Err(format!("`{s}` is not a manager version; expected X.Y.Z, e.g. 7.0.4"))
     }
+}
+
+/// `--allow`/`--warn`/`--deny`: a selector the core's catalogue knows, kept as written.
+fn parse_selector(s: &str) -> Result<String, String> {
+    snapshot_core::Selector::parse(s).map(|sel| sel.as_str().to_owned()).map_err(|e| e.to_string())
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
@@ -301,5 +407,28 @@ mod tests {
         }
         assert!(parse_seconds("-1").is_err() && parse_seconds("0").is_err() && parse_seconds("nan").is_err());
         assert_eq!(parse_seconds("1.5"), Ok(1.5));
+    }
+
+    #[test]
+    fn policy_flags_keep_their_command_line_order() {
+        let cli = Cli::try_parse_ordered([
+            "snapshot-verify",
+            "check",
+            "--deny",
+            "S1",
+            "--allow",
+            "security",
+            "a.zip",
+            "--warn",
+            "S1",
+            "--allow",
+            "key-material",
+        ])
+        .unwrap();
+        let Command::Check(a) = cli.command else { panic!("check") };
+        let got: Vec<_> = a.policy.directives().into_iter().map(|(l, s)| format!("{}:{s}", l.as_str())).collect();
+        assert_eq!(got, ["deny:S1", "allow:security", "warn:S1", "allow:key-material"]);
+        assert!(Cli::try_parse_ordered(["snapshot-verify", "check", "--allow", "nope", "a.zip"]).is_err());
+        assert!(Cli::try_parse_ordered(["snapshot-verify", "codes", "--config", "x", "--no-config"]).is_err());
     }
 }

@@ -12,8 +12,10 @@ compile_error!(
     "snapshot-verify supports Unix-like systems only (Linux, macOS, the BSDs): its file source uses Unix positional reads"
 );
 
+pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod engine;
 pub mod exit;
 mod hash;

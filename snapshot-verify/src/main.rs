@@ -9,13 +9,12 @@
 // The modules live in the library half (lib.rs), which the fuzz target drives too.
 use snapshot_verify::{cli, commands, exit};
 
-use clap::Parser;
 use exit::ExitStatus;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::Cli::try_parse_ordered(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
             // Help and version go to stdout with 0; usage errors to stderr with 2.

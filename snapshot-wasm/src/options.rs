@@ -5,7 +5,9 @@ use serde::Deserialize;
 use snapshot_core::{Edition, Level, Options, Runtime, Sample, Sampling};
 
 /// The wire form: `{"target_version": "7.0.4" | null, "edition": "premium" | "community",
-/// "restore_certificates": true | false, "runtime": "single-host" | "kubernetes", "file_name": "snap.zip"}`.
+/// "restore_certificates": true | false, "runtime": "single-host" | "kubernetes", "file_name": "snap.zip",
+/// "policy": {"allow": [CODE…], "warn": [CODE…], "deny": [CODE…]}}` (CODE: a finding code, a spec rule or
+/// a family; the lists apply in that order, as a `snapshot-verify.toml`'s do: docs/policy.md).
 /// Every field is optional; unknown fields are refused so that a typo in the caller does not
 /// silently fall back to a default.
 #[derive(Debug, Default, Deserialize)]
@@ -20,6 +22,16 @@ struct WireOptions {
     /// (0 to 2^53 - 1, default 0) only with it.
     sample: Option<String>,
     seed: Option<u64>,
+    policy: Option<WirePolicy>,
+}
+
+/// `options.policy`: the core builds the same [`snapshot_core::Policy`] the CLI does.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct WirePolicy {
+    allow: Vec<String>,
+    warn: Vec<String>,
+    deny: Vec<String>,
 }
 
 /// Parses `json` (an empty string means all defaults) into core options at `level`.
@@ -58,6 +70,10 @@ pub fn parse(json: &str, level: Level) -> Result<Options, Error> {
             Some(Sampling { sample, seed })
         }
     };
+    let mut policy = snapshot_core::Policy::new();
+    if let Some(p) = &wire.policy {
+        policy.extend_lists(&p.allow, &p.warn, &p.deny).map_err(|e| Error::Options(format!("policy: {e}")))?;
+    }
     Ok(Options {
         level,
         target_version,
@@ -66,6 +82,7 @@ pub fn parse(json: &str, level: Level) -> Result<Options, Error> {
         restore_certificates,
         file_name,
         sample,
+        policy,
         ..Options::default()
     })
 }
@@ -98,6 +115,47 @@ mod tests {
         assert!(parse(r#"{"restore_certificates":true}"#, Level::Quick).unwrap().restore_certificates);
         assert!(!parse(r#"{"restore_certificates":null}"#, Level::Quick).unwrap().restore_certificates);
         assert!(parse(r#"{"restore_certificates":"yes"}"#, Level::Quick).is_err());
+    }
+
+    #[test]
+    fn reads_a_policy_like_the_cli() {
+        let o = parse(r#"{"policy":{"allow":["key-material","security"],"deny":["S1"]}}"#, Level::Full).unwrap();
+        let mut want = snapshot_core::Policy::new();
+        want.extend_lists(&["key-material", "security"], &[], &["S1"]).unwrap();
+        assert_eq!(o.policy, want);
+        assert!(parse(r#"{"policy":{}}"#, Level::Quick).unwrap().policy.is_empty());
+        for bad in [
+            r#"{"policy":{"allow":["nope"]}}"#,
+            r#"{"policy":{"allow":["S1"],"warn":["S1"]}}"#,
+            r#"{"policy":{"ignore":["S1"]}}"#,
+            r#"{"policy":{"allow":"S1"}}"#,
+        ] {
+            assert!(parse(bad, Level::Quick).is_err(), "{bad}");
+        }
+    }
+
+    /// The module's own entry points (inspect and the stepwise full verify) give the core's
+    /// report for the same policy, the one the CLI builds from flags or a config file
+    /// (snapshot-verify/tests/cli/policy.rs compares the CLI with the core).
+    #[test]
+    fn module_reports_with_a_policy_equal_the_core_report() {
+        const EMPTY_ZIP: &[u8] = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+        let wire = r#"{"file_name":"e.zip","policy":{"warn":["metadata"],"deny":["quick-limit"]}}"#;
+        let mut policy = snapshot_core::Policy::new();
+        policy.extend_lists::<&str>(&[], &["metadata"], &["quick-limit"]).unwrap();
+        for level in [Level::Quick, Level::Full] {
+            let opts = Options { level, file_name: "e.zip".into(), policy: policy.clone(), ..Options::default() };
+            let expected = snapshot_core::verify(&EMPTY_ZIP, &opts).unwrap().to_json().unwrap();
+            let got = if level == Level::Quick {
+                crate::inspect_json(&EMPTY_ZIP, wire).unwrap()
+            } else {
+                let mut job = crate::verify::FullVerify::new(&EMPTY_ZIP, wire).unwrap();
+                while !job.step(&EMPTY_ZIP, 1 << 20).unwrap() {}
+                job.report_json(&EMPTY_ZIP).unwrap()
+            };
+            assert_eq!(got, expected);
+            assert!(got.contains("\"original_severity\": \"error\""), "not-a-snapshot became a warning: {got}");
+        }
     }
 
     #[test]

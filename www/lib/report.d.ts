@@ -22,7 +22,16 @@ export interface Finding {
   message: string;
   path?: string;
   offset?: number;
+  /** Present only when a policy decided this finding; `severity` is then the effective one. */
+  policy?: { level: PolicyLevel; selector: string; original_severity: Severity };
+  /** Present (true) only when the baseline has this finding (CLI `--baseline`). */
+  baseline?: true;
 }
+
+export type PolicyLevel = 'allow' | 'warn' | 'deny';
+
+/** `options.policy`: selectors are finding codes, spec rules (`S1`) or families (`security`). */
+export interface PolicyOptions { allow?: string[]; warn?: string[]; deny?: string[] }
 
 export interface ArchiveInfo {
   entries: number; files: number; directories: number; zip64: boolean;
@@ -72,9 +81,19 @@ export interface Report {
   schema_version: 1;
   tool: { name: 'snapshot-verify'; version: string };
   file: { name: string; size: number; sha256: string | null };
-  settings: { level: Level; target_version: string | null; edition: Edition; runtime: Runtime };
+  settings: {
+    level: Level; target_version: string | null; edition: Edition; runtime: Runtime;
+    /** Present only with a policy: its directives in effect, in order. */
+    policy?: { level: PolicyLevel; selector: string }[];
+  };
   verdict: Verdict;
-  summary: { errors: number; warnings: number; infos: number; entries: number; entries_verified: number };
+  summary: {
+    errors: number; warnings: number; infos: number; entries: number; entries_verified: number;
+    /** Present only with a policy. */
+    allowed?: number;
+    /** Present only with a baseline. */
+    baseline?: { known: number; new_errors: number; new_warnings: number };
+  };
   /** Only when the data pass was sampled (options `sample`/`seed`); see schema/report.schema.json. */
   sample?: {
     mode: 'percent' | 'size' | 'slice'; spec: string; seed: number;

@@ -26,6 +26,14 @@ pub struct Finding {
     /// message say it to a reader.
     #[serde(skip)]
     pub(crate) effect: Option<Effect>,
+    /// Set when a policy decided this finding's severity (`severity` is then the effective one);
+    /// left out of the report otherwise. Only the core sets it, when the report is sealed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::policy::PolicyMark>,
+    /// Whether the baseline the report was compared with already has this finding; left out of
+    /// the report when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub baseline: bool,
 }
 
 /// A consequence one check records for another, so that no check reads another's message text.
@@ -92,6 +100,8 @@ impl Finding {
             path: None,
             offset: None,
             effect: None,
+            policy: None,
+            baseline: false,
         }
     }
 

@@ -12,6 +12,7 @@
 
 use crate::Error;
 use crate::code::Severity;
+use crate::policy::{BaselineSummary, PolicyLevel};
 use serde::Serialize;
 
 mod finding;
@@ -128,6 +129,10 @@ pub struct Settings {
     pub restore_certificates: bool,
     /// Where the target runs.
     pub runtime: Runtime,
+    /// The effective policy: its directives in order, each selector once (see
+    /// [`crate::policy`]); left out of the report when there is none.
+    #[serde(skip_serializing_if = "crate::policy::Policy::is_empty")]
+    pub policy: crate::policy::Policy,
 }
 
 /// Counts of findings and of entries.
@@ -143,6 +148,12 @@ pub struct Summary {
     pub entries: u64,
     /// Entries whose data was decompressed and matched CRC and sizes (`full` level only).
     pub entries_verified: u64,
+    /// Findings a policy allowed (counted as infos too); only present with a policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<usize>,
+    /// What a baseline knew; only present when one was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::policy::BaselineSummary>,
 }
 
 /// What a sampled data pass (`--sample`) checked. Present only when the options asked for a
@@ -521,6 +532,17 @@ impl Report {
         self.seal();
     }
 
+    /// Marks the findings `baseline` knows and counts the others in `summary.baseline`. Only
+    /// findings it does not know should fail a run (the CLI's exit code uses
+    /// `summary.baseline.new_errors` / `new_warnings`).
+    pub fn apply_baseline(&mut self, baseline: &crate::policy::Baseline) {
+        for f in &mut self.findings {
+            f.baseline = baseline.contains(f);
+        }
+        self.summary.baseline = Some(crate::policy::BaselineSummary::default());
+        self.seal();
+    }
+
     /// Records the whole-file SHA-256 computed by the front end.
     pub fn set_sha256(&mut self, hex: String) {
         self.file.sha256 = Some(hex);
@@ -533,6 +555,10 @@ impl Report {
 
     /// Sorts findings into their canonical order and recomputes the verdict and counts.
     fn seal(&mut self) {
+        let policy = &self.settings.policy;
+        if !policy.is_empty() {
+            self.findings.iter_mut().for_each(|f| policy.apply(f));
+        }
         self.findings.sort_by(|a, b| {
             (a.severity, a.offset.is_none(), a.offset, &a.path, a.code, &a.message).cmp(&(
                 b.severity,
@@ -548,6 +574,16 @@ impl Report {
         self.summary.errors = count(Severity::Error);
         self.summary.warnings = count(Severity::Warning);
         self.summary.infos = count(Severity::Info);
+        self.summary.allowed = (!policy.is_empty())
+            .then(|| self.findings.iter().filter(|f| f.policy.is_some_and(|m| m.level == PolicyLevel::Allow)).count());
+        if self.summary.baseline.is_some() {
+            let new = |s| self.findings.iter().filter(|f| !f.baseline && f.severity == s).count();
+            self.summary.baseline = Some(BaselineSummary {
+                known: self.findings.iter().filter(|f| f.baseline).count(),
+                new_errors: new(Severity::Error),
+                new_warnings: new(Severity::Warning),
+            });
+        }
         self.verdict = if self.summary.errors > 0 {
             Verdict::Fail
         } else if self.summary.warnings > 0 {

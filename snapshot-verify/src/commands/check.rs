@@ -7,17 +7,20 @@
 //! as they happen; the others see each file in input order as soon as it and every file before
 //! it are done.
 
-use crate::cli::{CheckArgs, FailOn, Format, InspectArgs, LevelArg, SimpleFormat, TargetArgs};
+use crate::baseline::{self, Known};
+use crate::cli::{CheckArgs, FailOn, Format, InspectArgs, LevelArg, SimpleFormat};
+use crate::config::Config;
 use crate::engine::{self, Event, Outcome, Phase, Plan};
 use crate::exit::ExitStatus;
 use crate::hash::Expected;
 use crate::inputs::{self, Expanded, Input};
 use crate::render::{Ctx, Renderer};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use snapshot_core::{Options, Sampling};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
@@ -30,32 +33,47 @@ pub fn available_threads() -> usize {
 
 /// `check`.
 pub fn check(args: CheckArgs) -> Result<ExitStatus> {
+    let config = Config::load(&args.policy)?;
+    let level = args.level.or(config.level).unwrap_or(LevelArg::Full);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    let max_duration = args.max_duration.or(config.max_duration);
+    let known = args.baseline.as_deref().map(Known::read).transpose()?;
     let expected = args.expect_sha256.as_deref().map(Expected::parse).transpose()?;
     let (expanded, many) = inputs::expand(&args.paths);
     if matches!(expected, Some(Expected::Hex(_))) && many {
         bail!("--expect-sha256 HEX names one file's checksum; use --expect-sha256 @FILE.sha256 for several files");
     }
-    if args.sample.is_some() && args.level != LevelArg::Full {
+    if args.sample.is_some() && level != LevelArg::Full {
         bail!("--sample needs --level full: the quick level reads no entry data to sample");
     }
     let sample = args.sample.map(|sample| Sampling { sample, seed: args.seed.unwrap_or(0) });
     let plan = Plan {
-        opts: Options { sample, ..options(args.level, &args.target) },
-        sha256: args.sha256,
+        opts: Options { sample, ..config.options(level, &args.target, &args.policy)? },
+        sha256: args.sha256 || config.sha256 == Some(true),
         expected,
         threads: 1,
-        deadline: args.max_duration.map(|s| (Instant::now() + Duration::from_secs_f64(s), s)),
+        deadline: max_duration.map(|s| (Instant::now() + Duration::from_secs_f64(s), s)),
         cancel: AtomicBool::new(false),
     };
-    let ctx = Ctx::new(args.format, args.fail_on, many, args.level == LevelArg::Full);
+    let ctx = Ctx::new(args.format, fail_on, many, level == LevelArg::Full);
     let jobs = args.jobs.map_or_else(available_threads, usize::from);
-    execute(plan, expanded, ctx, jobs)
+    let baselines = Baselines { known, many, write: args.write_baseline };
+    execute(plan, expanded, ctx, jobs, baselines)
+}
+
+/// `--baseline` (read before the run) and `--write-baseline` (written after it).
+#[derive(Default)]
+struct Baselines {
+    known: Option<Known>,
+    many: bool,
+    write: Option<PathBuf>,
 }
 
 /// `inspect`: `check --level quick` of one file, in `human` or `json`.
 pub fn inspect(args: InspectArgs) -> Result<ExitStatus> {
+    let config = Config::load(&args.policy)?;
     let plan = Plan {
-        opts: options(LevelArg::Quick, &args.target),
+        opts: config.options(LevelArg::Quick, &args.target, &args.policy)?,
         sha256: false,
         expected: None,
         threads: 1,
@@ -67,21 +85,10 @@ pub fn inspect(args: InspectArgs) -> Result<ExitStatus> {
         SimpleFormat::Json => Format::Json,
     };
     let ctx = Ctx::new(format, FailOn::Error, false, false);
-    execute(plan, vec![Ok(Input { path: args.file })], ctx, 1)
+    execute(plan, vec![Ok(Input { path: args.file })], ctx, 1, Baselines::default())
 }
 
-fn options(level: LevelArg, target: &TargetArgs) -> Options {
-    Options {
-        level: level.into(),
-        target_version: target.target_version.clone(),
-        edition: target.edition.into(),
-        restore_certificates: target.restore_certificates,
-        runtime: target.target_runtime.into(),
-        ..Options::default()
-    }
-}
-
-fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize) -> Result<ExitStatus> {
+fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize, baselines: Baselines) -> Result<ExitStatus> {
     let mut todo = Vec::new();
     let mut ready = Vec::new();
     let mut files = Vec::new();
@@ -109,6 +116,7 @@ fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize) -> Re
         pending: BTreeMap::new(),
         done: Vec::new(),
         fail_on,
+        baselines,
     };
     let plan = &plan;
     let todo = &todo;
@@ -155,6 +163,7 @@ struct Sink<W: Write> {
     pending: BTreeMap<usize, Outcome>,
     done: Vec<Outcome>,
     fail_on: FailOn,
+    baselines: Baselines,
 }
 
 impl<W: Write> Sink<W> {
@@ -174,7 +183,11 @@ impl<W: Write> Sink<W> {
                     suspended(bars, &mut || render.progress(out, &files[i], p))?;
                 }
             }
-            Event::Done(outcome) => {
+            Event::Done(mut outcome) => {
+                if let (Some(known), Ok(checked)) = (&self.baselines.known, &mut outcome.result) {
+                    let name = checked.report.file().name.clone();
+                    checked.report.apply_baseline(&known.for_file(&name, self.baselines.many));
+                }
                 if let Some(b) = bars.as_mut() {
                     b.remove(outcome.index);
                 }
@@ -205,6 +218,11 @@ impl<W: Write> Sink<W> {
         }
         self.render.finish(&mut self.out, &self.done)?;
         self.out.flush()?;
+        if let Some(path) = &self.baselines.write {
+            let reports: Vec<_> = self.done.iter().filter_map(|o| o.result.as_ref().ok()).map(|c| &c.report).collect();
+            std::fs::write(path, baseline::render(&reports)?)
+                .with_context(|| format!("writing the baseline {}", path.display()))?;
+        }
         Ok(self.done.iter().map(|o| o.status(self.fail_on)).max().unwrap_or(ExitStatus::Error))
     }
 }
@@ -267,7 +285,10 @@ impl Outcome {
     pub fn status(&self, fail_on: FailOn) -> ExitStatus {
         let Ok(checked) = &self.result else { return ExitStatus::Error };
         let summary = checked.report.summary();
-        let findings = if summary.errors > 0 || (fail_on == FailOn::Warning && summary.warnings > 0) {
+        // With a baseline, only the findings it does not know count.
+        let (errors, warnings) =
+            summary.baseline.map_or((summary.errors, summary.warnings), |b| (b.new_errors, b.new_warnings));
+        let findings = if errors > 0 || (fail_on == FailOn::Warning && warnings > 0) {
             ExitStatus::Failure
         } else {
             ExitStatus::Success

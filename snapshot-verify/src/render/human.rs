@@ -252,6 +252,14 @@ fn write_findings(out: &mut impl Write, st: Style, r: &Report) -> io::Result<()>
             if let Some(o) = f.offset {
                 place += &format!(" @ offset {}", thousands(o));
             }
+            // Only with a policy or a baseline: why the severity is what it is, and known findings.
+            if let Some(m) = f.policy {
+                let verb = if m.level == snapshot_core::PolicyLevel::Allow { "allowed" } else { m.level.as_str() };
+                place += &st.dim(&format!(" ({verb} by {}, was {})", m.selector, m.original_severity.as_str()));
+            }
+            if f.baseline {
+                place += &st.dim(" (in the baseline)");
+            }
             writeln!(
                 out,
                 "    {} {}{place}",

@@ -16,5 +16,6 @@ mod hash;
 mod inputs;
 mod manifest;
 mod misc;
+mod policy;
 mod real;
 mod sample;
