@@ -320,7 +320,7 @@ catalogue! {
     ComposerRevisionFirstMigration = "composer-revision-first-migration", Info, Metadata, "B10",
         "composer_schema_revision holds the first migration (a known Cloudify bug, normalised by 6.0+ restore).";
     RoutingHazard = "routing-hazard", Warning, Metadata, "B11/H1-routing",
-        "A legacy payload without all three revision keys: 7.0.x managers route it to the new-format restore, which restores nothing or fails.";
+        "A legacy payload without all three revision keys: 7.0.x managers route it to the new-format restore, which restores nothing or fails. Reported without --target-version; with one, the target's prediction says it.";
     ExecutionIdInvalid = "execution-id-invalid", Warning, Metadata, "B12",
         "execution_id is not a UUID string.";
     MetadataUnknownKey = "metadata-unknown-key", Info, Metadata, "B13",

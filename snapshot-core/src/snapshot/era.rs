@@ -142,7 +142,10 @@ pub(super) fn classify(ctx: &mut Ctx, sem: &mut Semantics) {
     }
 
     let mut mismatch = Vec::new();
-    if pg && es {
+    // 4.0 development builds wrote both dumps (spec §8, CM@c900ab1bc `snap_4.0.zip`; its restore
+    // reads pg_data): a genuine layout, not a mismatch.
+    let dev_4_0 = sem.version.is_some_and(|v| v >= Version::new(4, 0, 0) && v < Version::new(4, 1, 0));
+    if pg && es && !dev_4_0 {
         mismatch.push("it carries both es_data (3.x) and pg_data (4.0+)".to_string());
     }
     if (pg || es) && new {
@@ -175,7 +178,10 @@ pub(super) fn classify(ctx: &mut Ctx, sem: &mut Semantics) {
             format!("classified as {} ({}), but {}", info.id, info.produced_by, mismatch.join("; ")),
         ));
     }
-    if format != Format::New && !legacy_by_meta {
+    // With a target version the restore table says what that target does (7.0.x:
+    // `target-routes-new-path`, an error; 6.4 and older: nothing), so the advisory is for the
+    // no-target case only.
+    if format != Format::New && !legacy_by_meta && ctx.opts.target_version.is_none() {
         let missing: Vec<&str> = revisions.iter().copied().filter(|k| !sem.metadata.contains_key(*k)).collect();
         ctx.push(
             Finding::new(
