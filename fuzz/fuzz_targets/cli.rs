@@ -148,7 +148,7 @@ fuzz_target!(|data: &[u8]| {
     let elapsed = Duration::from_millis(n[0]);
     let many = flags & 64 == 64;
     let mut all =
-        vec![Outcome { index: 0, file: "fuzz.zip".into(), elapsed, result: Ok(Checked { report, problems }) }];
+        vec![Outcome { index: 0, file: "fuzz.zip".into(), elapsed, result: Ok(Checked { report, problems, entries: Vec::new() }) }];
     if many {
         all.push(Outcome {
             index: 1,

@@ -42,6 +42,7 @@ pub fn check(args: CheckArgs) -> Result<ExitStatus> {
         threads: 1,
         deadline: args.max_duration.map(|s| (Instant::now() + Duration::from_secs_f64(s), s)),
         cancel: AtomicBool::new(false),
+        entries: false,
     };
     let ctx = Ctx::new(args.format, args.fail_on, many, args.level == LevelArg::Full);
     let jobs = args.jobs.map_or_else(available_threads, usize::from);
@@ -57,6 +58,7 @@ pub fn inspect(args: InspectArgs) -> Result<ExitStatus> {
         threads: 1,
         deadline: None,
         cancel: AtomicBool::new(false),
+        entries: false,
     };
     let format = match args.format {
         SimpleFormat::Human => Format::Human,
@@ -66,7 +68,7 @@ pub fn inspect(args: InspectArgs) -> Result<ExitStatus> {
     execute(plan, vec![Ok(Input { path: args.file })], ctx, 1)
 }
 
-fn options(level: LevelArg, target: &TargetArgs) -> Options {
+pub(super) fn options(level: LevelArg, target: &TargetArgs) -> Options {
     Options {
         level: level.into(),
         target_version: target.target_version.clone(),
