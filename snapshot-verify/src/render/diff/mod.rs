@@ -148,6 +148,22 @@ fn human(out: &mut impl Write, d: &Diff, full: bool) -> std::io::Result<()> {
     }
 }
 
+/// `size 1.0 KiB → 2.0 KiB, crc32 0a1b2c3d → 4e5f6a7b, method 0 → 8`.
+fn change_detail(e: &snapshot_core::diff::EntryChange) -> String {
+    let (a, b) = (&e.old, &e.new);
+    let mut parts = Vec::new();
+    for f in &e.fields {
+        parts.push(match *f {
+            "uncompressed_size" => format!("size {} → {}", size(a.uncompressed_size), size(b.uncompressed_size)),
+            "compressed_size" => format!("compressed {} → {}", size(a.compressed_size), size(b.compressed_size)),
+            "crc32" => format!("crc32 {} → {}", a.crc32, b.crc32),
+            "method" => format!("method {} → {}", a.method, b.method),
+            other => other.to_owned(),
+        });
+    }
+    parts.join(", ")
+}
+
 fn entries(out: &mut impl Write, d: &Diff) -> std::io::Result<()> {
     let c = &d.container;
     writeln!(
@@ -170,14 +186,7 @@ fn entries(out: &mut impl Write, d: &Diff) -> std::io::Result<()> {
                 e.new.crc32
             )?;
         } else {
-            writeln!(
-                out,
-                "  ~ {}  {}: {} → {}",
-                clean(&e.name),
-                e.fields.join(", "),
-                size(e.old.uncompressed_size),
-                size(e.new.uncompressed_size)
-            )?;
+            writeln!(out, "  ~ {}  {}", clean(&e.name), change_detail(e))?;
         }
     }
     for e in c.added_entries.iter().take(HUMAN_LISTED) {
