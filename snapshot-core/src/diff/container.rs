@@ -83,28 +83,46 @@ pub struct ContainerDiff {
     pub unlisted: u64,
 }
 
-/// Compares by name; a name that occurs several times (a hostile archive) is matched
-/// occurrence by occurrence.
+/// Compares by name. Two nights of the same writer list most entries in the same order, so the
+/// common prefix and suffix of the two name lists pair up position by position without hashing;
+/// the entries between are matched through a map of OLD's names, a name that occurs several
+/// times (a hostile archive) occurrence by occurrence.
 pub(super) fn compare(old: &[EntryInfo], new: &[EntryInfo], max_listed: usize) -> ContainerDiff {
     let mut d = ContainerDiff::default();
-    let mut old_at: HashMap<(&str, u32), usize> = HashMap::with_capacity(old.len());
-    let mut nth: HashMap<&str, u32> = HashMap::new();
-    for (i, e) in old.iter().enumerate() {
-        old_at.insert((e.name.as_str(), occurrence(&mut nth, &e.name)), i);
+    let same = |(o, e): (&EntryInfo, &EntryInfo)| o.name == e.name;
+    let prefix = old.iter().zip(new).take_while(|&p| same(p)).count();
+    let room = old.len().min(new.len()).saturating_sub(prefix);
+    let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|&p| same(p)).count();
+    let (old_mid, new_mid) = (prefix..old.len().saturating_sub(suffix), prefix..new.len().saturating_sub(suffix));
+    let mut matched = vec![true; old.len()];
+    let mut pair: Vec<Option<usize>> = (0..new.len()).map(Some).collect();
+    // The suffix pairs with the same distance from the end.
+    for (i, p) in pair.iter_mut().enumerate().skip(new_mid.end) {
+        *p = Some(old.len().saturating_sub(new.len().saturating_sub(i)));
     }
-    let mut matched = vec![false; old.len()];
-    let mut changes = Vec::new();
+    let mut old_at: HashMap<(&str, u32), usize> = HashMap::new();
+    let mut nth: HashMap<&str, u32> = HashMap::new();
+    for i in old_mid.clone() {
+        matched[i] = false;
+        old_at.insert((old[i].name.as_str(), occurrence(&mut nth, &old[i].name)), i);
+    }
     nth.clear();
-    for e in new {
-        let key = (e.name.as_str(), occurrence(&mut nth, &e.name));
-        let Some(&i) = old_at.get(&key) else {
+    for j in new_mid {
+        let e = &new[j];
+        pair[j] = old_at.get(&(e.name.as_str(), occurrence(&mut nth, &e.name))).copied();
+        if let Some(i) = pair[j] {
+            matched[i] = true;
+        }
+    }
+    let mut changes = Vec::new();
+    for (e, p) in new.iter().zip(&pair) {
+        let Some(i) = *p else {
             d.added = d.added.saturating_add(1);
             if d.added_entries.len() < max_listed {
                 d.added_entries.push(EntryRecord::of(e));
             }
             continue;
         };
-        matched[i] = true;
         let o = &old[i];
         let fields = changed_fields(o, e);
         if fields.is_empty() {

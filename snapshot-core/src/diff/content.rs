@@ -129,6 +129,9 @@ fn per_tenant(entries: &[EntryInfo], era: Option<&str>) -> BTreeMap<(String, &'s
     let new = era.is_some_and(|e| e.starts_with('N'));
     let mut ids: HashSet<(&str, &'static str, &str)> = HashSet::new();
     let mut files: HashMap<&str, u64> = HashMap::new();
+    // Entries come grouped by folder: hash only when the tenant or the id changes.
+    let mut last_id: Option<(&str, &'static str, &str)> = None;
+    let mut run: Option<(&str, u64)> = None;
     for e in entries.iter().filter(|e| !e.is_dir) {
         let mut parts = e.name.splitn(4, '/');
         let (Some(top), Some(t), Some(third)) = (parts.next(), parts.next(), parts.next()) else { continue };
@@ -146,11 +149,25 @@ fn per_tenant(entries: &[EntryInfo], era: Option<&str>) -> BTreeMap<(String, &'s
         if tenant.is_empty() {
             continue;
         }
-        let n = files.entry(tenant).or_insert(0);
-        *n = n.saturating_add(1);
-        if let Some(kind) = kind {
+        match &mut run {
+            Some((t, n)) if *t == tenant => *n = n.saturating_add(1),
+            _ => {
+                if let Some((t, n)) = run.replace((tenant, 1)) {
+                    let total = files.entry(t).or_insert(0);
+                    *total = total.saturating_add(n);
+                }
+            }
+        }
+        if let Some(kind) = kind
+            && last_id != Some((tenant, kind, id))
+        {
+            last_id = Some((tenant, kind, id));
             ids.insert((tenant, kind, id));
         }
+    }
+    if let Some((t, n)) = run {
+        let total = files.entry(t).or_insert(0);
+        *total = total.saturating_add(n);
     }
     let mut out: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
     for (tenant, kind, _) in ids {

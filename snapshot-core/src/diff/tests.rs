@@ -148,3 +148,50 @@ fn the_json_is_stable_and_names_its_schema() {
     assert_eq!(json["identical"], true);
     assert!(json["losses"].is_null());
 }
+
+#[test]
+fn reordered_entries_match_by_name() {
+    let old = ZipBuilder::new().push(Entry::file("x", "1")).push(Entry::file("a", "2")).push(Entry::file("a", "3"));
+    let new = ZipBuilder::new().push(Entry::file("a", "2")).push(Entry::file("a", "3")).push(Entry::file("y", "4"));
+    let d = compare(&old.build(), &new.build(), &DiffOptions::default());
+    let c = &d.container;
+    assert_eq!((c.added, c.removed, c.unchanged), (1, 1, 2), "{c:#?}");
+    assert_eq!((c.added_entries[0].name.as_str(), c.removed_entries[0].name.as_str()), ("y", "x"));
+}
+
+#[test]
+fn every_entry_is_counted_once_whatever_the_order() {
+    let info = |i: usize, name: String, crc: u32| EntryInfo {
+        index: i,
+        name,
+        method: 8,
+        crc32: crc,
+        compressed_size: 1,
+        uncompressed_size: 1,
+        is_dir: false,
+        readable: true,
+    };
+    let mut seed = 0x2545_f491_u32;
+    let mut next = |m: u32| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed % m
+    };
+    for _ in 0..300 {
+        let (n, m) = (next(12) as usize, next(12) as usize);
+        let old: Vec<EntryInfo> = (0..n).map(|i| info(i, format!("e{}", next(6)), next(2))).collect();
+        let new: Vec<EntryInfo> = (0..m).map(|i| info(i, format!("e{}", next(6)), next(2))).collect();
+        let c = container::compare(&old, &new, 1000);
+        assert_eq!(c.added + c.changed + c.unchanged, m as u64, "{old:?} {new:?}");
+        assert_eq!(c.removed + c.changed + c.unchanged, n as u64, "{old:?} {new:?}");
+        // Names in NEW only are added, names in OLD only removed; a shared name pairs.
+        for e in &c.added_entries {
+            let (in_old, in_new) =
+                (old.iter().filter(|o| o.name == e.name).count(), new.iter().filter(|o| o.name == e.name).count());
+            assert!(in_new > in_old, "{} added with {in_old} old and {in_new} new", e.name);
+        }
+        let same = container::compare(&old, &old, 1000);
+        assert_eq!((same.unchanged, same.added, same.removed), (n as u64, 0, 0));
+    }
+}
