@@ -31,15 +31,19 @@ pub fn diff(args: DiffArgs) -> Result<ExitStatus> {
         cancel: AtomicBool::new(false),
         entries: true,
     };
-    let (a, b) = thread::scope(|s| {
-        let plan = &plan;
-        // Progress events are not shown: the receiver is dropped, and sends fail quietly.
-        let (tx, _) = mpsc::channel();
-        let (tx_a, tx_b) = (tx.clone(), tx);
-        let a = s.spawn(move || engine::verify_file(0, &old, plan, &tx_a));
-        let b = engine::verify_file(1, &new, plan, &tx_b);
-        (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
-    });
+    // Progress events are not shown: the receiver is dropped, and sends fail quietly.
+    let (tx, _) = mpsc::channel();
+    let (a, b) = if jobs < 2 {
+        (engine::verify_file(0, &old, &plan, &tx), engine::verify_file(1, &new, &plan, &tx))
+    } else {
+        // The two archives side by side, each with half of the threads.
+        thread::scope(|s| {
+            let (plan, tx_a) = (&plan, tx.clone());
+            let a = s.spawn(move || engine::verify_file(0, &old, plan, &tx_a));
+            let b = engine::verify_file(1, &new, plan, &tx);
+            (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
+        })
+    };
     let a = checked(a)?;
     let b = checked(b)?;
     let opts = DiffOptions { max_listed: args.max_listed, drop_percent: args.fail_on_drop };
