@@ -2,7 +2,8 @@
 //! colour, `json`, `jsonl`, `junit`, `github`, `markdown`) for one file and for several (with a
 //! failed file and the CLI's own problems: SHA-256 mismatch, incomplete run), `manifest create`
 //! and `manifest verify` (against the archive's own manifest and an edited copy of it), and the
-//! codes catalogue.
+//! codes catalogue; `diff` of the archive against itself and against a generated snapshot, both
+//! ways, in every diff format.
 //!
 //! Input: byte 0 holds flags (bit 0: the rest is a whole archive, else byte 1 picks a generated
 //! snapshot and the rest are `mutate`'s edits; bit 1: full level; bit 2: `--fail-on warning`;
@@ -12,7 +13,7 @@
 //!
 //! Asserts: no panic, every renderer succeeds, `json` and every `jsonl` line parse, a manifest
 //! matches itself (and its JSON round-trips), an edited manifest is reported as differing
-//! exactly when it differs.
+//! exactly when it differs, an archive compared with itself has no differences.
 #![no_main]
 
 use std::path::Path;
@@ -80,6 +81,37 @@ fn render(ctx: Ctx, all: &[Outcome], n: [u64; 2]) {
     }
 }
 
+/// `diff`: the archive against itself (no differences) and against the first generated
+/// snapshot, both ways, in every format, with a list cap and a drop threshold from the input.
+fn diffs(report: &snapshot_core::Report, bytes: &[u8], opts: &Options, n: u64) {
+    use snapshot_core::diff::{DiffOptions, Side, diff};
+    use snapshot_verify::cli::DiffFormat;
+    let entries = snapshot_core::list_entries(&bytes).unwrap().unwrap_or_default();
+    let base = &bases()[0];
+    let base_report = verify(&base.as_slice(), opts).unwrap();
+    let base_entries = snapshot_core::list_entries(&base.as_slice()).unwrap().unwrap_or_default();
+    let this = Side { report, entries: &entries };
+    let other = Side { report: &base_report, entries: &base_entries };
+    let dopts = DiffOptions { max_listed: (n % 7) as usize, drop_percent: Some(((n >> 8) % 100 + 1) as f64) };
+    let same = diff(this, this, &dopts);
+    assert!(same.identical && !same.has_losses(), "{same:#?}");
+    for (a, b) in [(this, other), (other, this)] {
+        let d = diff(a, b, &dopts);
+        for format in [DiffFormat::Human, DiffFormat::Json, DiffFormat::Markdown, DiffFormat::Jsonl] {
+            let mut out = Vec::new();
+            snapshot_verify::render::diff::render(&mut out, &d, format, opts.level == Level::Full).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            match format {
+                DiffFormat::Json => drop(serde_json::from_str::<serde_json::Value>(&text).unwrap()),
+                DiffFormat::Jsonl => {
+                    text.lines().for_each(|l| drop(serde_json::from_str::<serde_json::Value>(l).unwrap()))
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 fn manifests(bytes: &[u8], edits: &[u8]) {
     let Some(m) = manifest::create_from(&bytes, "fuzz.zip".into(), 1).expect("a byte slice never fails to read") else {
         return;
@@ -134,6 +166,7 @@ fuzz_target!(|data: &[u8]| {
         ..Options::default()
     };
     let report = verify(&bytes.as_slice(), &opts).expect("a byte slice never fails to read");
+    diffs(&report, &bytes, &opts, n[0]);
     let problems = match (flags >> 4) & 3 {
         0 => vec![],
         1 => vec![Problem::ShaMismatch { expected: "00".repeat(32), actual: "ff".repeat(32) }],
@@ -147,8 +180,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let elapsed = Duration::from_millis(n[0]);
     let many = flags & 64 == 64;
-    let mut all =
-        vec![Outcome { index: 0, file: "fuzz.zip".into(), elapsed, result: Ok(Checked { report, problems }) }];
+    let mut all = vec![Outcome {
+        index: 0,
+        file: "fuzz.zip".into(),
+        elapsed,
+        result: Ok(Checked { report, problems, entries: Vec::new() }),
+    }];
     if many {
         all.push(Outcome {
             index: 1,

@@ -45,20 +45,7 @@ impl Entries {
 
     /// Every entry, in central-directory order.
     pub fn list(&self) -> Vec<EntryInfo> {
-        self.archive
-            .entries
-            .iter()
-            .map(|e| EntryInfo {
-                index: e.index,
-                name: e.name.clone(),
-                method: e.method,
-                crc32: e.crc,
-                compressed_size: e.compressed_size,
-                uncompressed_size: e.uncompressed_size,
-                is_dir: e.is_dir(),
-                readable: e.readable && e.data_offset.is_some(),
-            })
-            .collect()
+        list(&self.archive)
     }
 
     /// Streams entry `index`'s decompressed content to `sink` in chunks. Returns whether the
@@ -78,6 +65,24 @@ impl Entries {
             }
         }
     }
+}
+
+/// Every entry of a parsed archive, in central-directory order.
+pub(crate) fn list(archive: &zip::Archive) -> Vec<EntryInfo> {
+    archive
+        .entries
+        .iter()
+        .map(|e| EntryInfo {
+            index: e.index,
+            name: e.name.clone(),
+            method: e.method,
+            crc32: e.crc,
+            compressed_size: e.compressed_size,
+            uncompressed_size: e.uncompressed_size,
+            is_dir: e.is_dir(),
+            readable: e.readable && e.data_offset.is_some(),
+        })
+        .collect()
 }
 
 /// Lists the entries, or `None` when the file has no readable central directory.

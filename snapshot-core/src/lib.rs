@@ -26,6 +26,7 @@
 mod arith;
 pub mod code;
 mod data;
+pub mod diff;
 mod entries;
 mod error;
 mod options;

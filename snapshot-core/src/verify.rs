@@ -145,6 +145,12 @@ impl Verifier {
         })
     }
 
+    /// Every entry as the central directory lists it (empty when there is none), from the
+    /// archive the quick phase parsed: `diff` compares two lists without parsing again.
+    pub fn entries(&self) -> Vec<crate::EntryInfo> {
+        self.archive.as_deref().map_or_else(Vec::new, crate::entries::list)
+    }
+
     /// Compressed bytes the data pass reads in total, and how many it has read.
     pub fn progress(&self) -> (u64, u64) {
         let current = self.current.as_ref().map_or(0, Check::input_done);

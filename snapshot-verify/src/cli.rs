@@ -10,7 +10,7 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at or above the --fail-on threshold (default: no errors)
   1  findings at or above the threshold, a SHA-256 mismatch, an incomplete run (--max-duration),
-     or differences found by `manifest verify`
+     or differences found by `manifest verify` or `diff`
   2  could not run: usage error, unreadable or missing file, no file matched
 With several files the worst result wins (2 over 1 over 0). A closed output pipe exits 0 quietly.
 Severities are the effective ones under --allow/--warn/--deny and snapshot-verify.toml; with
@@ -43,6 +43,105 @@ pub enum Command {
     /// Create or verify a manifest: per-entry sizes, CRC and SHA-256, with its own checksum.
     #[command(subcommand)]
     Manifest(ManifestCommand),
+    /// Compare two snapshots: entries added, removed and changed; era, version, tenants, counts,
+    /// secret inventory (never values) and findings.
+    #[command(after_help = DIFF_EXIT_CODES)]
+    Diff(DiffArgs),
+    /// Print a shell completion script to standard output.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output, or write one page per command to a
+    /// directory.
+    Man(ManArgs),
+}
+
+/// The exit codes of `diff`, shown after its `--help`.
+pub const DIFF_EXIT_CODES: &str = "\
+Exit codes (like diff(1)):
+  0  no differences (with --fail-on-drop: no loss at that threshold)
+  1  differences (with --fail-on-drop: a tenant disappeared, or a count dropped by at least PCT %)
+  2  could not run: usage error, unreadable or missing file";
+
+/// `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older archive.
+    #[arg(value_name = "OLD")]
+    pub old: String,
+
+    /// The newer archive.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+
+    /// How deep to read both archives: `quick` compares central directories and small members,
+    /// `full` also decompresses and checks every entry of both (data findings join the diff).
+    #[arg(long, value_enum, default_value_t = LevelArg::Quick)]
+    pub level: LevelArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+
+    /// Make the exit code answer "was something lost?" instead of "did anything change?": 1 when
+    /// a tenant disappeared or a count (whole snapshot or per tenant) dropped by at least PCT
+    /// percent, 0 otherwise, whatever else changed.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub fail_on_drop: Option<f64>,
+
+    /// The most entries listed per kind of change (added, removed, changed); counts stay exact.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_listed: usize,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Worker threads, shared by the two archives [default: the number of CPUs].
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Sections for people.
+    Human,
+    /// One JSON document (schema/diff-v1.json).
+    Json,
+    /// Tables for job summaries and merge-request comments.
+    Markdown,
+    /// One JSON object per line: one per difference, then a summary.
+    Jsonl,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+/// Shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    /// Bash (source it, or put it in bash-completion's directory).
+    Bash,
+    /// Zsh (put it on $fpath as `_snapshot-verify`).
+    Zsh,
+    /// Fish (put it in ~/.config/fish/completions/).
+    Fish,
+    /// PowerShell (dot-source it from $PROFILE).
+    Powershell,
+    /// Elvish.
+    Elvish,
+}
+
+/// `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `snapshot-verify.1` and one `snapshot-verify-COMMAND.1` per command into DIR
+    /// instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `check`.
@@ -380,6 +479,13 @@ fn parse_selector(s: &str) -> Result<String, String> {
     snapshot_core::Selector::parse(s).map(|sel| sel.as_str().to_owned()).map_err(|e| e.to_string())
 }
 
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 100.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage; expected a number above 0 and at most 100")),
+    }
+}
+
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
@@ -407,6 +513,11 @@ mod tests {
         }
         assert!(parse_seconds("-1").is_err() && parse_seconds("0").is_err() && parse_seconds("nan").is_err());
         assert_eq!(parse_seconds("1.5"), Ok(1.5));
+        assert_eq!(parse_percent("10"), Ok(10.0));
+        assert_eq!(parse_percent("12.5%"), Ok(12.5));
+        for bad in ["0", "-5", "101", "nan", "x"] {
+            assert!(parse_percent(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Plan {
     pub deadline: Option<(Instant, f64)>,
     /// Set when the run is abandoned (the output pipe closed): stop as soon as possible.
     pub cancel: AtomicBool,
+    /// Keep the central directory's entry list in [`Checked::entries`] (for `diff`).
+    pub entries: bool,
 }
 
 impl Plan {
@@ -99,6 +101,8 @@ pub struct Checked {
     pub report: Report,
     /// Failures the report cannot express.
     pub problems: Vec<Problem>,
+    /// The entries, when [`Plan::entries`] asked for them (empty otherwise).
+    pub entries: Vec<snapshot_core::EntryInfo>,
 }
 
 /// A failure outside the core's findings.
@@ -202,7 +206,7 @@ fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> R
             abort.store(true, Ordering::Relaxed);
         }
         let sha = hasher.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        let (mut report, mut incomplete) = verified?;
+        let (mut report, mut incomplete, entries) = verified?;
         let mut problems = Vec::new();
         match sha.transpose().context("could not compute the SHA-256")? {
             Some(Some(hex)) => {
@@ -233,12 +237,12 @@ fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> R
             note_incomplete(&mut report, &p);
             problems.push(p);
         }
-        Ok(Checked { report, problems })
+        Ok(Checked { report, problems, entries })
     })
 }
 
 /// The quick phase, then the data pass. Returns the report and, when the deadline stopped the
-/// pass early, the [`Problem::Incomplete`] to record.
+/// pass early, the [`Problem::Incomplete`] to record, and the entries when the plan wants them.
 fn verify_data(
     index: usize,
     src: &FileSource,
@@ -246,8 +250,9 @@ fn verify_data(
     plan: &Plan,
     events: &Sender<Event>,
     hashing: &AtomicBool,
-) -> Result<(Report, Option<Problem>)> {
+) -> Result<(Report, Option<Problem>, Vec<snapshot_core::EntryInfo>)> {
     let mut verifier = Verifier::new(src, opts).context("could not verify the archive")?;
+    let entries = if plan.entries { verifier.entries() } else { Vec::new() };
     let jobs = verifier.take_jobs();
     let count = jobs.len();
     let mut incomplete = None;
@@ -268,7 +273,7 @@ fn verify_data(
                 Some(Problem::Incomplete { after, skipped: pass.skipped, jobs: count, hash_unfinished: false });
         }
     }
-    Ok((verifier.finish(src), incomplete))
+    Ok((verifier.finish(src), incomplete, entries))
 }
 
 /// What a data pass returns.

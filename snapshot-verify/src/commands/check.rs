@@ -54,6 +54,7 @@ pub fn check(args: CheckArgs) -> Result<ExitStatus> {
         threads: 1,
         deadline: max_duration.map(|s| (Instant::now() + Duration::from_secs_f64(s), s)),
         cancel: AtomicBool::new(false),
+        entries: false,
     };
     let ctx = Ctx::new(args.format, fail_on, many, level == LevelArg::Full);
     let jobs = args.jobs.map_or_else(available_threads, usize::from);
@@ -79,6 +80,7 @@ pub fn inspect(args: InspectArgs) -> Result<ExitStatus> {
         threads: 1,
         deadline: None,
         cancel: AtomicBool::new(false),
+        entries: false,
     };
     let format = match args.format {
         SimpleFormat::Human => Format::Human,

@@ -2,7 +2,9 @@
 
 mod check;
 mod codes;
+pub mod diff;
 mod hash;
+mod help;
 pub mod manifest;
 
 use crate::cli::{Cli, Command, ManifestCommand};
@@ -22,5 +24,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Manifest(ManifestCommand::Verify { file, manifest, format }) => {
             manifest::verify(&file, &manifest, format)
         }
+        Command::Diff(args) => diff::diff(args),
+        Command::Completions(args) => help::completions(&args),
+        Command::Man(args) => help::man(&args),
     }
 }

@@ -100,7 +100,7 @@ impl Markdown {
 }
 
 /// Escapes inline text: Markdown punctuation and HTML.
-fn inline(s: &str) -> String {
+pub(super) fn inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -123,7 +123,7 @@ fn cell(s: &str) -> String {
 
 /// A code span that holds `s` whatever backticks it contains; `in_table` also escapes `|`,
 /// which GitHub's tables split on even inside code.
-fn code(s: &str, in_table: bool) -> String {
+pub(super) fn code(s: &str, in_table: bool) -> String {
     let mut s: String = s.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
     if in_table {
         s = s.replace('|', "\\|");

@@ -5,6 +5,7 @@
 //! arrives in input order; `finish` gets every outcome, in input order.
 
 pub mod codes;
+pub mod diff;
 mod github;
 mod human;
 mod json;

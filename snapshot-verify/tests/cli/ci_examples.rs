@@ -24,6 +24,10 @@ fn every_command_in_docs_ci_md_runs() {
     std::fs::create_dir(&snaps).unwrap();
     std::fs::write(snaps.join("nightly.zip"), sample().bytes()).unwrap();
     std::fs::write(snaps.join("n1.zip"), Snapshot::new(Era::N1).bytes()).unwrap();
+    // Last night's: one tenant fewer (tonight one was added: a difference, not a loss).
+    std::fs::create_dir(dir.path().join("previous")).unwrap();
+    let previous = Snapshot { canary_prefix: "example", ..Snapshot::new(Era::L6) };
+    std::fs::write(dir.path().join("previous/nightly.zip"), previous.bytes()).unwrap();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_snapshot-verify")).parent().unwrap().to_owned();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     let summary = dir.path().join("summary.md");
@@ -46,7 +50,15 @@ fn every_command_in_docs_ci_md_runs() {
     // What the examples promise to leave behind.
     let junit = std::fs::read_to_string(dir.path().join("snapshot-verify.xml")).unwrap();
     assert!(junit.contains("<testsuites") && junit.contains("nightly.zip"));
-    assert!(std::fs::read_to_string(&summary).unwrap().contains("nightly.zip"));
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.contains("nightly.zip"));
+    assert!(summary.contains("### Snapshot diff") && summary.contains("- added: `team-a`"), "{summary}");
+    let diff: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("snapshot-diff.json")).unwrap()).unwrap();
+    assert_eq!(diff["tenants"]["added"], serde_json::json!(["team-a"]));
+    assert!(std::fs::read_to_string(dir.path().join("snapshot-diff.md")).unwrap().contains("No losses"));
+    let jsonl = std::fs::read_to_string(dir.path().join("snapshot-diff.jsonl")).unwrap();
+    assert!(jsonl.lines().last().is_some_and(|l| l.contains(r#""event":"summary""#)), "{jsonl}");
     let sums = std::fs::read_to_string(snaps.join("SHA256SUMS")).unwrap();
     assert_eq!(sums.lines().count(), 2);
     let manifest: serde_json::Value =

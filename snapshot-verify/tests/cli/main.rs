@@ -11,6 +11,8 @@ mod util;
 mod broken;
 mod canary;
 mod ci_examples;
+mod completions;
+mod diff;
 mod formats;
 mod hash;
 mod inputs;
