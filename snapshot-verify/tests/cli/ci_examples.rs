@@ -30,6 +30,13 @@ fn every_command_in_docs_ci_md_runs() {
     std::fs::write(dir.path().join("previous/nightly.zip"), previous.bytes()).unwrap();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_snapshot-verify")).parent().unwrap().to_owned();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    // The committed policy the document shows, where the job would have it.
+    let toml = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|t| t.split("```").next())
+        .expect("docs/ci.md shows a snapshot-verify.toml");
+    std::fs::write(dir.path().join("snapshot-verify.toml"), toml).unwrap();
     let summary = dir.path().join("summary.md");
     for cmd in &cmds {
         let out = Command::new("bash")
