@@ -42,4 +42,4 @@ pub use error::Error;
 pub use options::{Limits, Options};
 pub use report::{Edition, Finding, Level, Outcome, Report, Runtime};
 pub use source::{ReadAt, read_full};
-pub use verify::{EntryJob, JobOutcome, Verifier, verify};
+pub use verify::{EntryJob, JobOutcome, RunningJob, Verifier, verify};
