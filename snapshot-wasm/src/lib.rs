@@ -19,7 +19,10 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod blob;
+#[cfg(target_arch = "wasm32")]
+mod http;
 pub mod options;
+pub mod pool;
 #[cfg(all(target_arch = "wasm32", feature = "testing"))]
 mod testing;
 pub mod verify;

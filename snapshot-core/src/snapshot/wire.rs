@@ -49,6 +49,9 @@ enum WireFacts {
     Nested { problems: Vec<String>, too_deep: bool },
 }
 
+/// Captured rows: one value per captured column.
+type Rows = Vec<Vec<Option<String>>>;
+
 #[derive(Serialize, Deserialize)]
 struct WireSql {
     header: bool,
@@ -59,7 +62,8 @@ struct WireSql {
     delete: bool,
     values: BTreeMap<String, u64>,
     tenant_names: Vec<String>,
-    captured: BTreeMap<String, (Vec<Vec<Option<String>>>, u64)>,
+    /// Captured rows and the count of rows not kept, by table.
+    captured: BTreeMap<String, (Rows, u64)>,
     lines: u64,
     verified: bool,
 }

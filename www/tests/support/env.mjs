@@ -61,24 +61,31 @@ export function ensureWasmBuilt() {
   execFileSync(join(REPO, 'scripts/build-wasm.sh'), ['--testing'], { stdio: ['ignore', process.stderr, process.stderr] });
 }
 
-/** Starts scripts/serve.mjs on a free port. */
-export async function startServer() {
+/**
+ * Starts scripts/serve.mjs on a free port. With `archives` (a folder of .zip files), its archive
+ * server too, on another free port (another origin): `archivesUrl` is its root.
+ */
+export async function startServer({ archives } = {}) {
   const child = spawn(process.execPath, [join(REPO, 'scripts/serve.mjs')], {
-    env: { ...process.env, PORT: '0' },
+    env: { ...process.env, PORT: '0', ...(archives ? { ARCHIVES: archives, ARCHIVE_PORT: '0' } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let archivesUrl;
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const m = /serving on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      const a = /archives on (http:\/\/\S+)/.exec(out);
+      if (a) archivesUrl = a[1];
+      if (m && (!archives || a)) resolve(m[1]);
     });
     child.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
   });
   child.stdout.resume();
   return {
     url,
+    archivesUrl,
     close: () => new Promise((resolve) => {
       child.once('exit', resolve);
       child.kill('SIGTERM');
