@@ -127,5 +127,8 @@ export class SnapshotChecker {
   dispose(): void;
 }
 
+/** Whether this engine runs wasm SIMD (`WebAssembly.validate` of a tiny SIMD module). */
+export function simdSupported(): boolean;
+
 /** A hex digest as base64, for `Content-Digest: sha-256=:<base64>:` (RFC 9530). */
 export function hexToBase64(hex: string): string;

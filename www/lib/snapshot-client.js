@@ -11,11 +11,25 @@
 /** How long a cancelled job may take to acknowledge before its worker is terminated. */
 const CANCEL_GRACE_MS = 300;
 
+/** The wasm SIMD build, and the build without SIMD (both made by scripts/build-wasm.sh). */
 const DEFAULT_WASM_URL = new URL('../pkg/snapshot_wasm_bg.wasm', import.meta.url);
+const PLAIN_WASM_URL = new URL('../pkg/snapshot_wasm_plain_bg.wasm', import.meta.url);
 
-/** The default module: the wasm SIMD build (see scripts/build-wasm.sh). */
-async function defaultWasmUrl() {
-  return DEFAULT_WASM_URL;
+/** A tiny module using wasm SIMD (`i8x16.splat`, `i8x16.popcnt`): valid only where SIMD is. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** Whether this engine runs wasm SIMD. */
+export function simdSupported() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** The default module: the SIMD build where SIMD is supported, else the plain one. */
+function defaultWasmUrl() {
+  return simdSupported() ? DEFAULT_WASM_URL : PLAIN_WASM_URL;
 }
 
 /** The default worker factory. Written literally so bundlers (webpack 5, Vite) see the worker. */
@@ -218,7 +232,7 @@ export class SnapshotChecker {
    * @param {{wasmUrl?: string | URL, module?: WebAssembly.Module, createWorker?: () => Worker, workers?: number}} [config]
    */
   static async create({ wasmUrl, module, createWorker, workers } = {}) {
-    module ??= await compile(wasmUrl ?? (await defaultWasmUrl()));
+    module ??= await compile(wasmUrl ?? defaultWasmUrl());
     const checker = new SnapshotChecker(module, createWorker, workers ?? defaultWorkers());
     await Promise.all([checker.#main.start(), checker.#hash.start()]);
     return checker;

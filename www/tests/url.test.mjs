@@ -21,9 +21,9 @@ before(async () => {
   ensureWasmBuilt();
   mkdirSync(DIR, { recursive: true });
   const generated = generatedFixtures();
-  // A real snapshot-shaped fixture when the generator ran, else a Python-made one.
-  const source = generated.rust.find((p) => /newfmt|7\./.test(basename(p))) ?? generated.rust[0] ?? generated.python[0];
-  sample = 'sample.zip';
+  // A snapshot without errors (the dialog may upload it).
+  const source = generated.python.find((p) => p.endsWith('py-good-7.0.4.zip'));
+  sample = 'py-good-7.0.4.zip';
   copyFileSync(source, join(DIR, sample));
   // 64 MB: big enough that downloading it whole would show in the server's byte count.
   big = 'big.zip';
@@ -103,4 +103,42 @@ describe('URLs that cannot be checked fail with a clear code', () => {
     assert.equal(gone.code, 'http', `${gone.code}: ${gone.error}`);
     assert.match(gone.error, /404/);
   });
+});
+
+describe('the dialog checks a URL before upload by URL', () => {
+  /** The dialog with the verifier ready, the URL entered and checked. */
+  async function checkUrl(t, address) {
+    const dialog = await newPage(browser);
+    t.after(() => dialog.close());
+    await dialog.goto(server.url);
+    await dialog.waitForSelector('body[data-ready="true"]');
+    await dialog.fill('#snapshot-url', address);
+    await dialog.click('#check-url');
+    return dialog;
+  }
+
+  test('a URL with CORS and Range: checked, then uploaded by URL', async (t) => {
+    const dialog = await checkUrl(t, url('archives', sample));
+    await dialog.waitForFunction(() => window.snapshotDialog.full, null, { timeout: 60_000 });
+    assert.equal(await dialog.inputValue('#snapshot-id'), 'py-good-7.0.4');
+    assert.equal(await dialog.evaluate(() => window.snapshotDialog.full.summary.errors), 0);
+    assert.ok(await dialog.locator('#upload-button').isEnabled(), await dialog.locator('#upload-hint').innerText());
+    const id = `byurl_${Date.now()}`;
+    await dialog.fill('#snapshot-id', id);
+    await dialog.click('#upload-button');
+    await dialog.waitForFunction(() => /fetch/.test(document.getElementById('upload-result').textContent), null, { timeout: 10_000 });
+    const recorded = await dialog.evaluate(async (i) => (await fetch(`/api/v3.1/snapshots/${i}`)).json(), id);
+    assert.equal(recorded.url, url('archives', sample));
+  });
+
+  for (const [kind, code] of [['archives-nocors', 'CORS'], ['archives-norange', 'range requests']]) {
+    test(`${kind}: the dialog says why and offers to go on unchecked`, async (t) => {
+      const dialog = await checkUrl(t, url(kind, sample));
+      await dialog.waitForSelector('#go-unchecked:visible', { timeout: 10_000 });
+      assert.match(await dialog.locator('#url-unchecked-text').innerText(), new RegExp(code));
+      assert.ok(!(await dialog.locator('#upload-button').isEnabled()), 'no upload before going on unchecked');
+      await dialog.click('#go-unchecked');
+      assert.ok(await dialog.locator('#upload-button').isEnabled(), await dialog.locator('#upload-hint').innerText());
+    });
+  }
 });
