@@ -7,11 +7,16 @@
 //   * full verification MB/s (stored data: CRC only; deflated data: inflate + CRC) vs the native
 //     CLI on one thread (`snapshot-verify check --level full -j 1`);
 //   * quick inspect of a 5 GiB, 100,000-entry ZIP64 archive, and one 64 KiB read at 5 GiB;
-//   * wasm linear memory after each run.
+//   * the full verification on a pool of 1 and 2 workers (the client's SnapshotChecker) vs the
+//     native CLI with as many threads (-j 1, -j 2), on the deflated file;
+//   * the wasm SIMD build vs the build without SIMD (inflate + CRC-32, SHA-256);
+//   * the stored-data read rate of a File (FileReaderSync, 8 MiB reads, no work);
+//   * wasm linear memory after each run (per worker for the pool).
 // Options: BENCH_SIZE (bytes hashed, default 1e9), BENCH_RUNS (best of, default 3).
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,8 +136,68 @@ async function main() {
   const small = await best('smallReads', many, { offset: manySize - 128 * 1024, len: 64 * 1024 });
   row(`One 64 KiB read near the end of the 5 GiB file (mean of 100 window misses, ${small.fills} calls)`, small.ms.toFixed(3), 'ms');
 
-  const wasmSize = statSync(join(REPO, 'www/pkg/snapshot_wasm_bg.wasm')).size;
-  row('snapshot_wasm_bg.wasm', wasmSize / 1024, 'KiB');
+  // The pool: the client's verify() with 1 and 2 workers vs the CLI with as many threads.
+  const deflatedSize = statSync(deflated).size;
+  for (const workers of [1, 2]) {
+    log(`full verification on a pool of ${workers}…`);
+    let top = null;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await run('checked', deflated, { workers, options: { file_name: basename(deflated) } });
+      if (r.error) throw new Error(`pool of ${workers}: ${r.code}: ${r.error}`);
+      if (!top || r.ms < top.ms) top = r;
+    }
+    const rate = deflatedSize / MB / (top.ms / 1000);
+    const nativeMs = timeNative(['check', '--level', 'full', '--format', 'json', '-j', String(workers), deflated]);
+    const nativeRate = deflatedSize / MB / (nativeMs / 1000);
+    row(`Full verify, pool of ${workers} worker${workers > 1 ? 's' : ''}, deflated, ${(deflatedSize / 1e9).toFixed(2)} GB`, rate, 'MB/s', `${(rate / nativeRate).toFixed(2)} × native -j${workers}`);
+    row(`Full verify, native CLI -j ${workers}, deflated`, nativeRate, 'MB/s');
+    row('  wasm memory per worker (largest)', top.memory / MiB, 'MiB');
+  }
+
+  // The stored-data read rate of a File: FileReaderSync in 8 MiB reads, only a byte sum on top.
+  log('File read rate…');
+  let readTop = null;
+  for (let i = 0; i < RUNS; i++) {
+    const r = await run('checksum', stored, { offset: 0, len: storedSize, chunk: 8 * MiB });
+    if (!readTop || r.ms < readTop.ms) readTop = r;
+  }
+  row(`File read rate (FileReaderSync, 8 MiB reads), ${(storedSize / 1e9).toFixed(2)} GB`, storedSize / MB / (readTop.ms / 1000), 'MB/s');
+
+  // wasm SIMD vs no SIMD, one worker each: inflate + CRC-32 (deflated), CRC-32 (stored), SHA-256.
+  if (existsSync(join(REPO, 'www/pkg/snapshot_wasm_plain_bg.wasm'))) {
+    log('the build without SIMD…');
+    const plainPage = await newPage(browser);
+    await plainPage.goto(`${server.url}tests/support/probe.html?wasm=plain`);
+    await plainPage.waitForSelector('body[data-ready="true"]');
+    await plainPage.setInputFiles('#files', [stored, deflated]);
+    await plainPage.evaluate(() => window.probe.registerFiles());
+    const plainRun = (op, file, args = {}) => plainPage.evaluate(([o, f, a]) => window.probe.run(o, f, a), [op, basename(file), args]);
+    for (const [label, op, file, args] of [
+      ['inflate + CRC-32 (full verify, deflated)', 'verify', deflated, { options: { file_name: basename(deflated) } }],
+      ['CRC-32 (full verify, stored)', 'verify', stored, { options: { file_name: basename(stored) } }],
+      ['SHA-256', 'sha256', stored, {}],
+    ]) {
+      let simd = null;
+      let plain = null;
+      for (let i = 0; i < RUNS; i++) {
+        const a = await run(op, file, args);
+        const b = await plainRun(op, file, args);
+        if (!simd || a.ms < simd.ms) simd = a;
+        if (!plain || b.ms < plain.ms) plain = b;
+      }
+      if ((simd.json ?? simd.hex) !== (plain.json ?? plain.hex)) throw new Error(`${label}: the two builds disagree`);
+      const size = statSync(file).size;
+      row(`SIMD build, ${label}`, size / MB / (simd.ms / 1000), 'MB/s', `${(plain.ms / simd.ms).toFixed(2)} × the build without SIMD`);
+      row(`Build without SIMD, ${label}`, size / MB / (plain.ms / 1000), 'MB/s');
+    }
+  }
+
+  for (const name of ['snapshot_wasm_bg.wasm', 'snapshot_wasm_plain_bg.wasm']) {
+    const path = join(REPO, 'www/pkg', name);
+    if (!existsSync(path)) continue;
+    const gz = gzipSync(readFileSync(path), { level: 9 }).length;
+    row(name, statSync(path).size / 1024, 'KiB', `${(gz / 1024).toFixed(0)} KiB gzipped`);
+  }
 
   await browser.close();
   await server.close();

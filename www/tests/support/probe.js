@@ -1,7 +1,9 @@
 // Test and benchmark harness: runs snapshot-wasm's BlobProbe, inspect and hashing in a dedicated
 // worker (where FileReaderSync exists) on Blobs made here or Files set on #files.
 
-const module = await WebAssembly.compileStreaming(fetch(new URL('../../pkg/snapshot_wasm_bg.wasm', import.meta.url)));
+// `?wasm=plain` loads the build without wasm SIMD (the benchmark compares the two).
+const wasmFile = new URLSearchParams(location.search).get('wasm') === 'plain' ? 'snapshot_wasm_plain_bg.wasm' : 'snapshot_wasm_bg.wasm';
+const module = await WebAssembly.compileStreaming(fetch(new URL(`../../pkg/${wasmFile}`, import.meta.url)));
 
 let nextId = 1;
 const pending = new Map();
