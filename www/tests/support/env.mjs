@@ -12,8 +12,13 @@ import { chromium } from 'playwright-core';
 
 export const WWW = fileURLToPath(new URL('../../', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** The real Cloudify fixtures (`../shared/fixtures/real` next to the repository). */
-export const REAL_FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/real/', import.meta.url));
+/**
+ * The real Cloudify fixtures: `SNAPSHOT_VERIFY_FIXTURES` (as for scripts/report-identity.sh; a
+ * git worktree is not next to `shared/`), else `../shared/fixtures/real` next to the repository.
+ */
+export const REAL_FIXTURES = process.env.SNAPSHOT_VERIFY_FIXTURES
+  ? join(process.env.SNAPSHOT_VERIFY_FIXTURES, '/')
+  : fileURLToPath(new URL('../../../../shared/fixtures/real/', import.meta.url));
 export const WORK = join(tmpdir(), 'snapshot-www-tests');
 const MAKE_ZIPS = fileURLToPath(new URL('./make_zips.py', import.meta.url));
 
