@@ -71,6 +71,7 @@ class WorkerSlot {
   #module;
   #worker = null;
   #ready = null;
+  #readyReject = null;
   #pending = new Map();
 
   constructor(create, module) {
@@ -84,6 +85,8 @@ class WorkerSlot {
     const worker = this.#create();
     this.#worker = worker;
     this.#ready = new Promise((resolve, reject) => {
+      // A restart before 'ready' (dispose, or a cancel that terminates) fails the waiters too.
+      this.#readyReject = reject;
       const onReady = ({ data }) => {
         if (data.type === 'ready') resolve();
         else if (data.type === 'error' && data.code === 'init') reject(new SnapshotError(data.message, 'init'));
@@ -99,6 +102,7 @@ class WorkerSlot {
       this.restart(new SnapshotError(event.message || 'the snapshot worker failed', 'failed'));
     });
     worker.postMessage({ type: 'init', module: this.#module });
+    this.#ready.catch(() => {}); // handled by whoever awaits it; never an unhandled rejection
     return this.#ready;
   }
 
@@ -163,6 +167,8 @@ class WorkerSlot {
   restart(reason) {
     this.#worker?.terminate();
     this.#worker = null;
+    this.#readyReject?.(reason);
+    this.#readyReject = null;
     this.#ready = null;
     for (const [id, job] of [...this.#pending]) {
       this.#settle(id);
