@@ -6,6 +6,13 @@
 #                                    (debug_panic, BlobProbe, the page's metrics) that the
 #                                    browser tests and the benchmark use (they build it this way)
 #   WASM_OPT=0 scripts/build-wasm.sh skip wasm-opt even when npm's binaryen is installed
+#   WASM_PLAIN=0 scripts/build-wasm.sh skip the build without wasm SIMD (see below)
+#
+# Two builds of the same code: snapshot_wasm_bg.wasm with wasm SIMD (-C target-feature=+simd128,
+# from .cargo/config.toml: sha2's simd128 backend, zlib-rs's SIMD paths) and
+# snapshot_wasm_plain_bg.wasm without, for browsers whose WebAssembly.validate refuses a tiny
+# SIMD module (snapshot-client.js picks one). Both share the one wasm-bindgen glue
+# (snapshot_wasm.js), which this script checks is the same for both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,9 +33,16 @@ if ! command -v wasm-bindgen >/dev/null; then
   say "wasm-bindgen (wasm-bindgen-cli) is missing: run scripts/setup.sh"; exit 2
 fi
 
+# Size: opt-level "s" for every crate but the hot loops (zlib-rs's inflate, crc32fast, sha2):
+# -52 KiB gzipped (369 -> 317 KiB with the test hooks) for 2-8 % on the data pass and SHA-256
+# (www/bench, 2026-12-03). Only this build: the CLI keeps the workspace's release profile. Its
+# own target folders, so that the CLI's release artefacts are not rebuilt.
+size=(--config 'profile.release.opt-level="s"' --config 'profile.release.package.zlib-rs.opt-level=3'
+  --config 'profile.release.package.crc32fast.opt-level=3' --config 'profile.release.package.sha2.opt-level=3')
+
 # .cargo/config.toml adds -C target-feature=+simd128 for this target.
-cargo build --release -p snapshot-wasm --target wasm32-unknown-unknown "${features[@]}"
-wasm=target/wasm32-unknown-unknown/release/snapshot_wasm.wasm
+cargo build --release -p snapshot-wasm --target wasm32-unknown-unknown --target-dir target/wasm-size "${size[@]}" "${features[@]}"
+wasm=target/wasm-size/wasm32-unknown-unknown/release/snapshot_wasm.wasm
 
 rm -rf www/pkg
 # --experimental-reset-state-function: lets the worker re-instantiate the module after a trap.
@@ -38,14 +52,38 @@ out=www/pkg/snapshot_wasm_bg.wasm
 # Optional size/speed pass with wasm-opt from npm's binaryen (installed by setup.sh into
 # www/node_modules; never downloaded here). The feature flags match what rustc 1.87+ emits.
 wasm_opt=www/node_modules/.bin/wasm-opt
-if [ "${WASM_OPT:-1}" = 1 ] && [ -x "$wasm_opt" ]; then
-  before=$(stat -c %s "$out")
-  "$wasm_opt" -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue "$out" -o "$out.opt"
-  mv "$out.opt" "$out"
-  say "wasm-opt -O3: $before -> $(stat -c %s "$out") bytes"
+optimize() {
+  local file=$1
+  if [ "${WASM_OPT:-1}" = 1 ] && [ -x "$wasm_opt" ]; then
+    local before
+    before=$(stat -c %s "$file")
+    "$wasm_opt" -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue "$file" -o "$file.opt"
+    mv "$file.opt" "$file"
+    say "wasm-opt -O3 ($(basename "$file")): $before -> $(stat -c %s "$file") bytes"
+  fi
+}
+
+optimize "$out"
+
+if [ "${WASM_PLAIN:-1}" = 1 ]; then
+  # RUSTFLAGS replaces the config's target rustflags (they are not merged); its own target
+  # folder keeps the SIMD build's artefacts.
+  RUSTFLAGS="-C target-feature=-simd128" cargo build --release -p snapshot-wasm --target wasm32-unknown-unknown \
+    --target-dir target/wasm-size-plain "${size[@]}" "${features[@]}"
+  plain_dir=$(mktemp -d)
+  trap 'rm -rf "$plain_dir"' EXIT
+  wasm-bindgen --target web --experimental-reset-state-function --out-dir "$plain_dir" \
+    target/wasm-size-plain/wasm32-unknown-unknown/release/snapshot_wasm.wasm
+  if ! cmp -s "$plain_dir/snapshot_wasm.js" www/pkg/snapshot_wasm.js; then
+    say "the glue of the build without SIMD differs from the SIMD build's: one snapshot_wasm.js cannot load both"
+    exit 1
+  fi
+  cp "$plain_dir/snapshot_wasm_bg.wasm" www/pkg/snapshot_wasm_plain_bg.wasm
+  optimize www/pkg/snapshot_wasm_plain_bg.wasm
 fi
 
-size=$(stat -c %s "$out")
-gz=$(gzip -9 -c "$out" | wc -c)
-say "$out: $size bytes ($gz gzipped)${features[*]:+, with test hooks}"
+for f in "$out" www/pkg/snapshot_wasm_plain_bg.wasm; do
+  [ -f "$f" ] || continue
+  say "$f: $(stat -c %s "$f") bytes ($(gzip -9 -c "$f" | wc -c) gzipped)${features[*]:+, with test hooks}"
+done

@@ -10,8 +10,20 @@
 //                                            compares it with `Content-Digest: sha-256=:<b64>:`
 //                                            (RFC 9530); 201 {id, size, sha256, digest_ok},
 //                                            400 with the same body when the digest differs
+//   PUT  /api/v3.1/snapshots/:id/archive?snapshot_archive_url=URL
+//                                            upload by URL (what the manager does with it is to
+//                                            fetch it; this stand-in only records it): 201 {id, url}
 //   GET  /api/v3.1/snapshots/:id             200 {id, size, sha256} once uploaded, else 404
 // Binds 127.0.0.1 only. No COOP/COEP headers: the page does not need cross-origin isolation.
+//
+// With ARCHIVES=DIR, a second server (another port, so another origin: ARCHIVE_PORT, by default
+// a free one) serves the .zip files of DIR for the URL checks:
+//   GET|HEAD /archives/NAME           Range (206, Content-Range, ETag) and CORS
+//                                     (Access-Control-Allow-Origin: *, exposed Content-Range, ETag)
+//   GET|HEAD /archives-nocors/NAME    Range, no CORS headers (the page may not read it)
+//   GET|HEAD /archives-norange/NAME   CORS, but every GET gets the whole file with 200
+//   GET|HEAD /archives-changing/NAME  as /archives/, but the ETag changes with every response
+// It prints `archives on http://127.0.0.1:PORT/`.
 
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, promises as fsp } from 'node:fs';
@@ -95,6 +107,18 @@ async function putArchive(req, res, id) {
   return send(res, 201, body);
 }
 
+/** Upload by URL: recorded, not fetched (the real manager downloads it). */
+function putArchiveUrl(req, res, id, url) {
+  req.resume();
+  if (!ID_RULE.test(id)) {
+    return send(res, 400, { message: 'snapshot id must be 1–256 letters, digits, _ . -, starting with a letter' });
+  }
+  if (!/^https?:\/\//i.test(url)) return send(res, 400, { message: 'snapshot_archive_url must be an http(s) URL' });
+  uploaded.set(id, { id, url });
+  console.log(`recorded ${id}: by URL ${url}`);
+  return send(res, 201, { id, url });
+}
+
 async function serveStatic(req, res, pathname) {
   let rel = decodeURIComponent(pathname);
   if (rel.endsWith('/')) rel += 'index.html';
@@ -122,6 +146,8 @@ const server = createServer(async (req, res) => {
     const archive = /^\/api\/v3\.1\/snapshots\/([^/]+)\/archive$/.exec(pathname);
     if (archive) {
       if (req.method !== 'PUT') return send(res, 405, 'use PUT', { Allow: 'PUT' });
+      const byUrl = new URL(req.url, 'http://localhost').searchParams.get('snapshot_archive_url');
+      if (byUrl !== null) return putArchiveUrl(req, res, decodeURIComponent(archive[1]), byUrl);
       return await putArchive(req, res, decodeURIComponent(archive[1]));
     }
     const snapshot = /^\/api\/v3\.1\/snapshots\/([^/]+)$/.exec(pathname);
@@ -148,10 +174,97 @@ server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () => {
   console.log(`uploads go to ${UPLOADS}`);
 });
 
+// The archive server for URL checks (a second origin), when ARCHIVES is set.
+const ARCHIVES = process.env.ARCHIVES ? resolve(process.env.ARCHIVES) : null;
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, Accept-Ranges',
+};
+
+/** `bytes=a-b`, `bytes=a-` or `bytes=-n` → [start, end] inclusive, or null (one range only). */
+function parseRange(header, size) {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start;
+  let end;
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  return start <= end && start < size ? [start, end] : 'unsatisfiable';
+}
+
+/** Bytes of archive bodies sent, by path kind (GET /_stats on the archive server; for tests). */
+const sent = { archives: 0, 'archives-nocors': 0, 'archives-norange': 0, 'archives-changing': 0 };
+let changes = 0;
+
+async function serveArchive(req, res) {
+  const { pathname } = new URL(req.url, 'http://localhost');
+  if (pathname === '/_stats') return send(res, 200, { sent }, CORS_HEADERS);
+  const m = /^\/(archives|archives-nocors|archives-norange|archives-changing)\/([^/]+\.zip)$/.exec(pathname);
+  if (!m) return send(res, 404, 'not found');
+  const [, kind, name] = m;
+  const cors = kind === 'archives-nocors' ? {} : CORS_HEADERS;
+  if (req.method === 'OPTIONS') {
+    if (kind === 'archives-nocors') return send(res, 403, 'no CORS here');
+    res.writeHead(204, { ...cors, 'Access-Control-Allow-Headers': 'Range, If-Match', 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Max-Age': '600' });
+    return res.end();
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', cors);
+  const file = join(ARCHIVES, decodeURIComponent(name));
+  let stat;
+  try {
+    stat = await fsp.stat(file);
+  } catch {
+    return send(res, 404, 'not found', cors);
+  }
+  let etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+  if (kind === 'archives-changing') etag = `"v${++changes}"`;
+  const base = { ...cors, 'Content-Type': 'application/zip', ETag: etag, 'Cache-Control': 'no-store' };
+  const range = kind === 'archives-norange' ? null : parseRange(req.headers.range, stat.size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { ...base, 'Content-Range': `bytes */${stat.size}` });
+    return res.end();
+  }
+  if (range) {
+    const [start, end] = range;
+    res.writeHead(206, { ...base, 'Accept-Ranges': 'bytes', 'Content-Range': `bytes ${start}-${end}/${stat.size}`, 'Content-Length': end - start + 1 });
+    if (req.method === 'HEAD') return res.end();
+    const stream = createReadStream(file, { start, end });
+    stream.on('data', (chunk) => { sent[kind] += chunk.length; });
+    return stream.pipe(res);
+  }
+  res.writeHead(200, { ...base, ...(kind === 'archives-norange' ? {} : { 'Accept-Ranges': 'bytes' }), 'Content-Length': stat.size });
+  if (req.method === 'HEAD') return res.end();
+  // A client that gives up (the URL check does on a 200) closes the connection: stop reading.
+  const stream = createReadStream(file, { highWaterMark: 64 << 10 });
+  stream.on('data', (chunk) => { sent[kind] += chunk.length; });
+  res.on('close', () => stream.destroy());
+  return stream.pipe(res);
+}
+
+let archiveServer = null;
+if (ARCHIVES) {
+  archiveServer = createServer((req, res) => {
+    serveArchive(req, res).catch((err) => {
+      if (!res.headersSent) send(res, 500, String(err?.message ?? err));
+      else res.destroy();
+    });
+  });
+  archiveServer.listen(Number(process.env.ARCHIVE_PORT ?? 0), '127.0.0.1', () => {
+    console.log(`archives on http://127.0.0.1:${archiveServer.address().port}/ (from ${ARCHIVES})`);
+  });
+}
+
 // Uploaded files are removed on exit unless KEEP_UPLOADS=1.
 const stop = async () => {
   server.close();
   server.closeAllConnections();
+  archiveServer?.close();
+  archiveServer?.closeAllConnections();
   if (process.env.KEEP_UPLOADS !== '1') await fsp.rm(UPLOADS, { recursive: true, force: true });
   process.exit(0);
 };

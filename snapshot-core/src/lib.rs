@@ -47,4 +47,4 @@ pub use policy::{Baseline, BaselineKey, Policy, PolicyLevel, Selector};
 pub use report::{Edition, Finding, Level, Outcome, Report, Runtime};
 pub use sample::{Sample, Sampling};
 pub use source::{ReadAt, read_full};
-pub use verify::{EntryJob, JobOutcome, Verifier, verify};
+pub use verify::{EntryJob, JobOutcome, RunningJob, Verifier, verify};

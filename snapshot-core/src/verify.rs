@@ -77,8 +77,10 @@ impl std::fmt::Debug for EntryJob {
 }
 
 /// The result of an [`EntryJob`], to hand back with [`Verifier::absorb`].
+/// Front ends that run jobs in other processes or workers (the browser's pool) move it as text
+/// with [`JobOutcome::to_wire`] and [`JobOutcome::from_wire`] (`snapshot/wire.rs`).
 #[derive(Debug)]
-pub struct JobOutcome(Outcome);
+pub struct JobOutcome(pub(crate) Outcome);
 
 impl EntryJob {
     /// Compressed bytes the job reads.
@@ -95,6 +97,38 @@ impl EntryJob {
     /// Runs the job to the end.
     pub fn run(self, src: &dyn ReadAt) -> Result<JobOutcome, Error> {
         self.pending.check(&self.archive).run(src).map(JobOutcome)
+    }
+
+    /// Starts the job for a front end that runs it in bounded steps (a browser worker must
+    /// yield between steps to see a cancel and post progress).
+    pub fn start(self) -> RunningJob {
+        RunningJob { check: self.pending.check(&self.archive) }
+    }
+}
+
+/// An [`EntryJob`] being run in steps; see [`EntryJob::start`].
+pub struct RunningJob {
+    check: Check,
+}
+
+impl std::fmt::Debug for RunningJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningJob").field("done", &self.check.input_done()).finish()
+    }
+}
+
+impl RunningJob {
+    /// Compressed bytes read so far, and in all.
+    pub fn progress(&self) -> (u64, u64) {
+        (self.check.input_done(), self.check.input_len())
+    }
+
+    /// Reads about `budget` more bytes of input; the outcome once the entry is done.
+    pub fn step(&mut self, src: &dyn ReadAt, budget: u64) -> Result<Option<JobOutcome>, Error> {
+        Ok(match self.check.step(src, budget.max(1))? {
+            Step::More => None,
+            Step::Done(outcome) => Some(JobOutcome(outcome)),
+        })
     }
 }
 

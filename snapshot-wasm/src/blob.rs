@@ -8,6 +8,9 @@
 //! jump (the local headers of entries megabytes apart), so a sparse walk does not read the
 //! whole file. Reads of [`WINDOW`] bytes or more (hashing) bypass the window and are copied
 //! once, straight into the caller's buffer. The file is never copied whole.
+//!
+//! The same window serves an `http(s)` URL ([`BlobSource::from_url`]): its backend makes one
+//! ranged request per fill (`crate::http`), where a call costs even more.
 
 use snapshot_core::ReadAt;
 use std::cell::{Cell, RefCell};
@@ -62,12 +65,37 @@ impl Window {
     }
 }
 
-/// A positional reader over a `Blob`. Only usable inside a worker (`FileReaderSync` does not
-/// exist on the main thread).
-pub struct BlobSource {
+/// Where the window's bytes come from: one call per fill (or per large direct read).
+pub(crate) trait Backend {
+    /// Reads from `start` into `dest` (`start + dest.len()` is within the size and below 2^53).
+    /// May deliver fewer bytes than asked, never more.
+    fn read_into(&self, start: u64, dest: &mut [u8]) -> io::Result<usize>;
+}
+
+/// A `Blob` read with `FileReaderSync`.
+struct BlobBackend {
     blob: Blob,
-    size: u64,
     reader: FileReaderSync,
+}
+
+impl Backend for BlobBackend {
+    fn read_into(&self, start: u64, dest: &mut [u8]) -> io::Result<usize> {
+        let end = start.saturating_add(dest.len() as u64);
+        // f64 offsets: the i32 variant overflows past 2 GiB.
+        let part = self.blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(js_to_io)?;
+        let buffer = self.reader.read_as_array_buffer(&part).map_err(js_to_io)?;
+        let bytes = js_sys::Uint8Array::new(&buffer);
+        let n = (bytes.length() as usize).min(dest.len());
+        bytes.subarray(0, n as u32).copy_to(&mut dest[..n]);
+        Ok(n)
+    }
+}
+
+/// A positional reader over a `Blob` (or a URL). Only usable inside a worker
+/// (`FileReaderSync` and synchronous XHR do not exist on the main thread).
+pub struct BlobSource {
+    backend: Box<dyn Backend>,
+    size: u64,
     window: RefCell<Window>,
     stats: Cell<ReadStats>,
 }
@@ -84,8 +112,13 @@ impl BlobSource {
         let reader = FileReaderSync::new()?;
         // Blob sizes are integral and far below 2^53, so the conversion is exact.
         let size = blob.size() as u64;
+        Ok(BlobSource::with_backend(Box::new(BlobBackend { blob, reader }), size))
+    }
+
+    /// A reader of `size` bytes served by `backend`.
+    pub(crate) fn with_backend(backend: Box<dyn Backend>, size: u64) -> BlobSource {
         let window = RefCell::new(Window { readahead: MIN_FILL, ..Window::default() });
-        Ok(BlobSource { blob, size, reader, window, stats: Cell::new(ReadStats::default()) })
+        BlobSource { backend, size, window, stats: Cell::new(ReadStats::default()) }
     }
 
     /// The read counters so far.
@@ -110,12 +143,9 @@ impl BlobSource {
         if end > MAX_SAFE_INTEGER {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "offset beyond 2^53 bytes"));
         }
-        // f64 offsets: the i32 variant overflows past 2 GiB.
-        let part = self.blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(js_to_io)?;
-        let buffer = self.reader.read_as_array_buffer(&part).map_err(js_to_io)?;
-        let bytes = js_sys::Uint8Array::new(&buffer);
-        let n = (bytes.length() as usize).min(dest.len());
-        bytes.subarray(0, n as u32).copy_to(&mut dest[..n]);
+        // start < end <= size: the length fits in dest.
+        let want = (end - start) as usize;
+        let n = self.backend.read_into(start, &mut dest[..want])?;
         self.count(|s| s.bytes += n as u64);
         Ok(n)
     }

@@ -9,7 +9,12 @@
 //!   `snapshot-verify check --level quick --format json` for the same options;
 //! * `Sha256Job`: the SHA-256 of the whole file, in bounded steps (the core's
 //!   `Sha256Stream`, the same one the CLI drives);
-//! * `VerifyJob`: the full report (every entry decompressed and checked), in bounded steps.
+//! * `VerifyJob`: the full report (every entry decompressed and checked), in bounded steps;
+//! * `PoolJob`: the same report built on a pool of workers ([`pool`]: one plans and merges,
+//!   all run the core's entry jobs in steps).
+//!
+//! Each also reads an `http(s)` URL instead of a `Blob` (`inspect_source`, `fromSource`, the
+//! `PoolJob` constructor): one synchronous ranged XHR per window fill (`http.rs`, wasm32 only).
 //!
 //! Everything that does not touch the browser is platform-free and builds natively, so the
 //! same code paths are tested with `cargo test` over byte slices: [`inspect_json`],
@@ -19,7 +24,10 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod blob;
+#[cfg(target_arch = "wasm32")]
+mod http;
 pub mod options;
+pub mod pool;
 #[cfg(all(target_arch = "wasm32", feature = "testing"))]
 mod testing;
 pub mod verify;

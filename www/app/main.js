@@ -7,8 +7,8 @@ import { Announcer } from './announcer.js';
 import { formatBytes, formatBytesExact, formatDecimal, formatDuration, formatRate } from './format.js';
 import { ProgressRow } from './progress.js';
 import { h, plural, renderCompatibility, renderFindings, renderPreview, renderSecurity, verdictOf } from './render.js';
-import { suggestSnapshotId, validateSnapshotId } from './snapshot-id.js';
-import { snapshotExists, uploadSnapshot } from './upload.js';
+import { suggestSnapshotId, urlFileName, validateSnapshotId } from './snapshot-id.js';
+import { snapshotExists, uploadSnapshot, uploadSnapshotUrl } from './upload.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -48,6 +48,11 @@ const ui = {
   uploadResult: $('upload-result'),
   uploadHint: $('upload-hint'),
   uploadButton: $('upload-button'),
+  urlInput: $('snapshot-url'),
+  checkUrl: $('check-url'),
+  urlUnchecked: $('url-unchecked'),
+  urlUncheckedText: $('url-unchecked-text'),
+  goUnchecked: $('go-unchecked'),
 };
 
 const announcer = new Announcer($('announcer'));
@@ -79,6 +84,8 @@ const state = {
   ready: null, // resolves once the checker is ready (or failed to start)
   codes: new Map(),
   file: null,
+  url: null, // upload by URL: the http(s) URL checked with ranged requests instead of a file
+  unchecked: false, // the URL could not be checked (CORS, no Range) and the user went on anyway
   quick: null,
   full: null,
   sha256: null,
@@ -96,9 +103,13 @@ function options() {
     target_version: ui.targetVersion.value.trim() || null,
     edition: ui.edition.value,
     runtime: ui.runtime.value,
-    file_name: state.file?.name ?? '',
+    file_name: state.file?.name ?? (state.url ? urlFileName(state.url) : ''),
   };
 }
+
+/** What the checks read: the chosen File, or the URL. */
+const source = () => state.file ?? state.url;
+
 
 function idProblem() {
   return validateSnapshotId(ui.snapshotId.value);
@@ -107,7 +118,14 @@ function idProblem() {
 /** Enables Upload only when the name is valid and every check finished without errors. */
 function updateUploadState() {
   const reasons = [];
-  if (!state.file) reasons.push('choose a snapshot file');
+  if (state.url) {
+    if (!state.unchecked) {
+      if (!state.quick) reasons.push(state.running.verify ? 'wait for the URL check' : 'check the URL');
+      else if (state.quick.summary.errors > 0) reasons.push('the snapshot has errors and cannot be uploaded');
+      else if (!state.full) reasons.push(state.running.verify ? 'wait for full verification' : 'run full verification');
+      else if (state.full.summary.errors > 0) reasons.push('full verification found errors');
+    }
+  } else if (!state.file) reasons.push('choose a snapshot file');
   else {
     if (!state.quick) reasons.push('wait for the quick check');
     else if (state.quick.summary.errors > 0) reasons.push('the snapshot has errors and cannot be uploaded');
@@ -138,6 +156,8 @@ function resetChecks() {
   ui.readError.hidden = true;
   ui.shaValue.hidden = true;
   ui.uploadSection.hidden = true;
+  ui.urlUnchecked.hidden = true;
+  state.unchecked = false;
   rows.hash.reset();
   rows.verify.reset();
 }
@@ -147,6 +167,7 @@ function selectFile(file) {
   state.upload?.abort();
   resetChecks();
   state.file = file;
+  state.url = null;
   ui.fileSummary.hidden = false;
   const modified = file.lastModified ? ` · modified ${new Date(file.lastModified).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}` : '';
   ui.fileSummary.replaceChildren(h('strong', {}, file.name), ` · ${formatBytesExact(file.size)}${modified}`);
@@ -164,6 +185,64 @@ function selectFile(file) {
   }
   announcer.say(`Checking ${file.name}`);
   runChecks({ hash: true });
+}
+
+/**
+ * Upload by URL: checks the URL in this browser (ranged requests from the worker) before the
+ * manager is asked to fetch it: the quick check, then the full verification (no SHA-256: the
+ * manager downloads the archive itself). A URL that cannot be read from this page (CORS, no
+ * Range support) can still be uploaded unchecked, on purpose.
+ */
+function selectUrl(text) {
+  let url;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    showReadError(new Error('enter an http(s) URL'));
+    return;
+  }
+  state.upload?.abort();
+  resetChecks();
+  state.file = null;
+  state.url = url.href;
+  ui.fileInput.value = '';
+  ui.fileSummary.hidden = false;
+  ui.fileSummary.replaceChildren(h('strong', {}, urlFileName(url.href) || url.host), ` · by URL from ${url.host}`);
+  ui.sizeWarning.hidden = true;
+  if (!state.idEdited || !ui.snapshotId.value) {
+    ui.snapshotId.value = suggestSnapshotId(urlFileName(url.href) || 'snapshot.zip');
+    validateIdField();
+  }
+  announcer.say(`Checking ${url.href}`);
+  runChecks({ hash: false });
+}
+
+ui.checkUrl.addEventListener('click', () => selectUrl(ui.urlInput.value));
+ui.urlInput.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    selectUrl(ui.urlInput.value);
+  }
+});
+ui.goUnchecked.addEventListener('click', () => {
+  state.unchecked = true;
+  ui.urlUncheckedText.textContent = 'The URL was not checked; the manager will fetch it as it is.';
+  ui.goUnchecked.hidden = true;
+  updateUploadState();
+  ui.snapshotId.focus();
+});
+
+/** The URL cannot be read from this page: say why and offer to go on without the check. */
+function offerUnchecked(err) {
+  state.checks?.abort();
+  ui.urlUnchecked.hidden = false;
+  ui.goUnchecked.hidden = false;
+  ui.urlUncheckedText.textContent = err.code === 'cors'
+    ? 'This page may not read the URL (its server does not allow it: CORS), so it cannot be checked here.'
+    : 'The URL’s server does not answer range requests, so checking it would mean downloading it whole.';
 }
 
 /** Runs the quick check, then (in parallel) the SHA-256 and full verification. */
@@ -202,7 +281,7 @@ ui.dropZone.addEventListener('drop', (e) => {
 
 async function runInspect() {
   const generation = state.generation;
-  const file = state.file;
+  const file = source();
   try {
     const t0 = performance.now();
     const { report } = await state.checker.inspect(file, options());
@@ -222,7 +301,8 @@ async function runInspect() {
 
 function showReadError(err) {
   ui.readError.hidden = false;
-  ui.readError.textContent = `Could not check the file: ${err.message}`;
+  ui.readError.textContent = `Could not check the ${state.url ? 'URL' : 'file'}: ${err.message}`;
+  if (state.url && (err.code === 'cors' || err.code === 'no-range')) offerUnchecked(err);
   announcer.say(ui.readError.textContent);
 }
 
@@ -257,6 +337,7 @@ function startBackgroundChecks({ hash: withHash }) {
 
   state.running.hash = withHash;
   if (withHash) rows.hash.update({ done: 0, total: state.file.size, bps: 0 });
+  else if (state.url) rows.hash.finish('Not computed: the manager downloads the URL itself');
   const hash = !withHash ? Promise.resolve() : state.checker.sha256(state.file, {
     signal: controller.signal,
     onProgress: (p) => { track(p); if (generation === state.generation) rows.hash.update(p); },
@@ -277,6 +358,7 @@ function startBackgroundChecks({ hash: withHash }) {
 
   const settle = (name) => (err) => {
     if (generation !== state.generation) return;
+    if (state.url && (err?.code === 'cors' || err?.code === 'no-range')) offerUnchecked(err);
     rows[name].finish(err?.name === 'AbortError' ? 'Cancelled' : `Failed: ${err.message}`, err?.name === 'AbortError' ? 'cancelled' : 'failed');
     if (err?.name !== 'AbortError') announcer.say(`${name === 'hash' ? 'SHA-256' : 'Full verification'} failed: ${err.message}`);
   };
@@ -300,7 +382,7 @@ function rateText(bytes, ms) {
 }
 
 function startVerify(generation, signal, track) {
-  return state.checker.verify(state.file, options(), {
+  return state.checker.verify(source(), options(), {
     signal,
     onProgress: (p) => { track(p); if (generation === state.generation) rows.verify.update(p); },
   }).then((r) => {
@@ -333,6 +415,11 @@ ui.cancelChecks.addEventListener('click', async () => {
 });
 
 ui.restartChecks.addEventListener('click', () => {
+  if (state.url) {
+    selectUrl(state.url);
+    ui.cancelChecks.focus();
+    return;
+  }
   if (!state.file) return;
   selectFile(state.file);
   ui.cancelChecks.focus();
@@ -361,6 +448,10 @@ let optionsTimer = 0;
 function optionsChanged() {
   clearTimeout(optionsTimer);
   optionsTimer = setTimeout(() => {
+    if (state.url && !state.file) {
+      selectUrl(state.url);
+      return;
+    }
     if (!state.file) return;
     // A finished hash does not depend on the options: keep it.
     const kept = !state.running.hash && state.sha256 ? { hex: state.sha256, text: rows.hash.text } : null;
@@ -417,6 +508,14 @@ ui.form.addEventListener('submit', async (e) => {
   updateUploadState();
   const t0 = performance.now();
   try {
+    if (state.url) {
+      const { body } = await uploadSnapshotUrl({ managerUrl: config.managerUrl, id, url: state.url, signal: controller.signal });
+      rows.upload.finish('Done');
+      ui.uploadResult.className = 'message pass';
+      ui.uploadResult.textContent = `Asked the manager to fetch “${id}” from ${body?.url ?? state.url}.`;
+      addConsoleRow(id);
+      return;
+    }
     const { body } = await uploadSnapshot({
       managerUrl: config.managerUrl,
       id,
@@ -456,6 +555,8 @@ function closeDialog() {
   state.upload?.abort();
   resetChecks();
   state.file = null;
+  state.url = null;
+  ui.urlInput.value = '';
   ui.fileInput.value = '';
   ui.fileSummary.hidden = true;
   ui.integrity.hidden = true;

@@ -27,3 +27,12 @@ export function suggestSnapshotId(fileName) {
 export function archivePath(id) {
   return `/api/v3.1/snapshots/${encodeURIComponent(id)}/archive`;
 }
+
+/** The last path segment of a URL, decoded ('' when none or not a URL). */
+export function urlFileName(url) {
+  try {
+    return decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  } catch {
+    return '';
+  }
+}

@@ -46,3 +46,31 @@ export async function snapshotExists(managerUrl, id) {
     return false;
   }
 }
+
+/**
+ * Upload by URL: `PUT …/snapshots/{id}/archive?snapshot_archive_url=URL` with no body; the
+ * manager downloads the archive itself (what the console's URL option does).
+ * @returns {Promise<{status: number, body: any}>} resolves on 2xx, rejects otherwise
+ */
+export async function uploadSnapshotUrl({ managerUrl, id, url, signal }) {
+  const target = `${managerUrl.replace(/\/+$/, '')}${archivePath(id)}?snapshot_archive_url=${encodeURIComponent(url)}`;
+  let r;
+  try {
+    r = await fetch(target, { method: 'PUT', signal });
+  } catch (err) {
+    if (err?.name === 'AbortError') throw err;
+    throw new Error('The upload failed: the manager could not be reached.');
+  }
+  const text = await r.text();
+  let body = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text.
+  }
+  if (!r.ok) {
+    const detail = body?.message ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+    throw new Error(`The manager answered HTTP ${r.status}${detail ? `: ${detail}` : ''}`);
+  }
+  return { status: r.status, body };
+}

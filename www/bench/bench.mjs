@@ -7,11 +7,17 @@
 //   * full verification MB/s (stored data: CRC only; deflated data: inflate + CRC) vs the native
 //     CLI on one thread (`snapshot-verify check --level full -j 1`);
 //   * quick inspect of a 5 GiB, 100,000-entry ZIP64 archive, and one 64 KiB read at 5 GiB;
-//   * wasm linear memory after each run.
-// Options: BENCH_SIZE (bytes hashed, default 1e9), BENCH_RUNS (best of, default 3).
+//   * the full verification on a pool of 1 and 2 workers (the client's SnapshotChecker) vs the
+//     native CLI with as many threads (-j 1, -j 2), on the deflated file;
+//   * the wasm SIMD build vs the build without SIMD (inflate + CRC-32, SHA-256);
+//   * the stored-data read rate of a File (FileReaderSync, 8 MiB reads, no work);
+//   * wasm linear memory after each run (per worker for the pool).
+// Options: BENCH_SIZE (bytes hashed, default 1e9), BENCH_RUNS (best of, default 3),
+// BENCH_ONLY (comma-separated sections: sha, verify, quick, pool, read, simd; default all).
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +29,8 @@ const MAKE_ZIPS = fileURLToPath(new URL('../tests/support/make_zips.py', import.
 const CLI = join(REPO, 'target/release/snapshot-verify');
 const MB = 1e6;
 const MiB = 2 ** 20;
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const want = (section) => !ONLY || ONLY.has(section);
 
 const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
 
@@ -84,29 +92,34 @@ async function main() {
   }
 
   const rows = [];
-  const row = (what, value, unit, ratio = '') => rows.push([what, typeof value === 'number' ? value.toFixed(value >= 100 ? 0 : 1) : value, unit, ratio]);
+  const row = (what, value, unit, ratio = '') => {
+    rows.push([what, typeof value === 'number' ? value.toFixed(value >= 100 ? 0 : 1) : value, unit, ratio]);
+    log(`  ${rows.at(-1).join('  ')}`);
+  };
   log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the numbers)`);
 
-  // SHA-256: Rust sha2 in snapshot-wasm vs hash-wasm on the same file and slices.
-  log('SHA-256…');
   const storedSize = statSync(stored).size;
-  const rust = await best('sha256', stored);
-  const hw = await best('hashWasm', stored);
-  if (rust.hex !== hw.hex) throw new Error(`digests differ: ${rust.hex} vs ${hw.hex}`);
-  const rustRate = storedSize / MB / (rust.ms / 1000);
-  const hwRate = storedSize / MB / (hw.ms / 1000);
-  row(`SHA-256, snapshot-wasm (sha2 0.11 simd128), ${(storedSize / 1e9).toFixed(2)} GB`, rustRate, 'MB/s', `${(rustRate / hwRate).toFixed(2)} × hash-wasm`);
-  row('SHA-256, hash-wasm 4.13, same 8 MiB slices', hwRate, 'MB/s');
-  const native = spawnSync('sha256sum', [stored]);
-  if (native.status === 0) {
-    const t0 = process.hrtime.bigint();
-    spawnSync('sha256sum', [stored]);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    row('SHA-256, coreutils sha256sum (native, for scale)', storedSize / MB / (ms / 1000), 'MB/s');
+  // SHA-256: Rust sha2 in snapshot-wasm vs hash-wasm on the same file and slices.
+  if (want('sha')) {
+    log('SHA-256…');
+    const rust = await best('sha256', stored);
+    const hw = await best('hashWasm', stored);
+    if (rust.hex !== hw.hex) throw new Error(`digests differ: ${rust.hex} vs ${hw.hex}`);
+    const rustRate = storedSize / MB / (rust.ms / 1000);
+    const hwRate = storedSize / MB / (hw.ms / 1000);
+    row(`SHA-256, snapshot-wasm (sha2 0.11 simd128), ${(storedSize / 1e9).toFixed(2)} GB`, rustRate, 'MB/s', `${(rustRate / hwRate).toFixed(2)} × hash-wasm`);
+    row('SHA-256, hash-wasm 4.13, same 8 MiB slices', hwRate, 'MB/s');
+    const native = spawnSync('sha256sum', [stored]);
+    if (native.status === 0) {
+      const t0 = process.hrtime.bigint();
+      spawnSync('sha256sum', [stored]);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      row('SHA-256, coreutils sha256sum (native, for scale)', storedSize / MB / (ms / 1000), 'MB/s');
+    }
   }
 
   // Full verification: stored (CRC only) and deflated (inflate + CRC), vs the native CLI on one thread.
-  for (const [label, file] of [['stored data (CRC-32)', stored], ['deflated data (inflate + CRC-32)', deflated]]) {
+  for (const [label, file] of want('verify') ? [['stored data (CRC-32)', stored], ['deflated data (inflate + CRC-32)', deflated]] : []) {
     log(`full verification, ${label}…`);
     const size = statSync(file).size;
     const wasm = await best('verify', file, { options: { file_name: basename(file) } });
@@ -121,18 +134,82 @@ async function main() {
 
   // Quick inspect of a 5 GiB, 100,000-entry archive (cold worker instance each run is not
   // needed: inspect allocates afresh), and the cost of one small read far into the file.
-  log('quick inspect of the 100,000-entry archive…');
-  const manySize = statSync(many).size;
-  const quick = await best('inspect', many, { options: { file_name: basename(many) } });
-  const report = JSON.parse(quick.json);
-  const nativeQuick = timeNative(['check', '--level', 'quick', '--format', 'json', many]);
-  row(`Quick inspect, ${(manySize / 2 ** 30).toFixed(2)} GiB, ${report.archive.entries} entries`, quick.ms, 'ms', `native CLI ${nativeQuick.toFixed(0)} ms`);
-  row('  wasm memory after it', quick.memory / MiB, 'MiB');
-  const small = await best('smallReads', many, { offset: manySize - 128 * 1024, len: 64 * 1024 });
-  row(`One 64 KiB read near the end of the 5 GiB file (mean of 100 window misses, ${small.fills} calls)`, small.ms.toFixed(3), 'ms');
+  if (want('quick')) {
+    log('quick inspect of the 100,000-entry archive…');
+    const manySize = statSync(many).size;
+    const quick = await best('inspect', many, { options: { file_name: basename(many) } });
+    const report = JSON.parse(quick.json);
+    const nativeQuick = timeNative(['check', '--level', 'quick', '--format', 'json', many]);
+    row(`Quick inspect, ${(manySize / 2 ** 30).toFixed(2)} GiB, ${report.archive.entries} entries`, quick.ms, 'ms', `native CLI ${nativeQuick.toFixed(0)} ms`);
+    row('  wasm memory after it', quick.memory / MiB, 'MiB');
+    const small = await best('smallReads', many, { offset: manySize - 128 * 1024, len: 64 * 1024 });
+    row(`One 64 KiB read near the end of the 5 GiB file (mean of 100 window misses, ${small.fills} calls)`, small.ms.toFixed(3), 'ms');
+  }
 
-  const wasmSize = statSync(join(REPO, 'www/pkg/snapshot_wasm_bg.wasm')).size;
-  row('snapshot_wasm_bg.wasm', wasmSize / 1024, 'KiB');
+  // The pool: the client's verify() with 1 and 2 workers vs the CLI with as many threads.
+  const deflatedSize = statSync(deflated).size;
+  for (const workers of want('pool') ? [1, 2] : []) {
+    log(`full verification on a pool of ${workers}…`);
+    let top = null;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await page.evaluate(([f, a]) => window.probe.checked('verify', f, a), [basename(deflated), { workers, options: { file_name: basename(deflated) } }]);
+      if (r.error) throw new Error(`pool of ${workers}: ${r.code}: ${r.error}`);
+      if (!top || r.ms < top.ms) top = r;
+    }
+    const rate = deflatedSize / MB / (top.ms / 1000);
+    const nativeMs = timeNative(['check', '--level', 'full', '--format', 'json', '-j', String(workers), deflated]);
+    const nativeRate = deflatedSize / MB / (nativeMs / 1000);
+    row(`Full verify, pool of ${workers} worker${workers > 1 ? 's' : ''}, deflated, ${(deflatedSize / 1e9).toFixed(2)} GB`, rate, 'MB/s', `${(rate / nativeRate).toFixed(2)} × native -j${workers}`);
+    row(`Full verify, native CLI -j ${workers}, deflated`, nativeRate, 'MB/s');
+    row('  wasm memory per worker (largest)', top.memory / MiB, 'MiB');
+  }
+
+  // The stored-data read rate of a File: FileReaderSync in 8 MiB reads, only a byte sum on top.
+  if (want('read')) {
+    log('File read rate…');
+    let readTop = null;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await run('checksum', stored, { offset: 0, len: storedSize, chunk: 8 * MiB });
+      if (!readTop || r.ms < readTop.ms) readTop = r;
+    }
+    row(`File read rate (FileReaderSync, 8 MiB reads), ${(storedSize / 1e9).toFixed(2)} GB`, storedSize / MB / (readTop.ms / 1000), 'MB/s');
+  }
+
+  // wasm SIMD vs no SIMD, one worker each: inflate + CRC-32 (deflated), CRC-32 (stored), SHA-256.
+  if (want('simd') && existsSync(join(REPO, 'www/pkg/snapshot_wasm_plain_bg.wasm'))) {
+    log('the build without SIMD…');
+    const plainPage = await newPage(browser);
+    await plainPage.goto(`${server.url}tests/support/probe.html?wasm=plain`);
+    await plainPage.waitForSelector('body[data-ready="true"]');
+    await plainPage.setInputFiles('#files', [stored, deflated]);
+    await plainPage.evaluate(() => window.probe.registerFiles());
+    const plainRun = (op, file, args = {}) => plainPage.evaluate(([o, f, a]) => window.probe.run(o, f, a), [op, basename(file), args]);
+    for (const [label, op, file, args] of [
+      ['inflate + CRC-32 (full verify, deflated)', 'verify', deflated, { options: { file_name: basename(deflated) } }],
+      ['CRC-32 (full verify, stored)', 'verify', stored, { options: { file_name: basename(stored) } }],
+      ['SHA-256', 'sha256', stored, {}],
+    ]) {
+      let simd = null;
+      let plain = null;
+      for (let i = 0; i < RUNS; i++) {
+        const a = await run(op, file, args);
+        const b = await plainRun(op, file, args);
+        if (!simd || a.ms < simd.ms) simd = a;
+        if (!plain || b.ms < plain.ms) plain = b;
+      }
+      if ((simd.json ?? simd.hex) !== (plain.json ?? plain.hex)) throw new Error(`${label}: the two builds disagree`);
+      const size = statSync(file).size;
+      row(`SIMD build, ${label}`, size / MB / (simd.ms / 1000), 'MB/s', `${(plain.ms / simd.ms).toFixed(2)} × the build without SIMD`);
+      row(`Build without SIMD, ${label}`, size / MB / (plain.ms / 1000), 'MB/s');
+    }
+  }
+
+  for (const name of ['snapshot_wasm_bg.wasm', 'snapshot_wasm_plain_bg.wasm']) {
+    const path = join(REPO, 'www/pkg', name);
+    if (!existsSync(path)) continue;
+    const gz = gzipSync(readFileSync(path), { level: 9 }).length;
+    row(name, statSync(path).size / 1024, 'KiB', `${(gz / 1024).toFixed(0)} KiB gzipped`);
+  }
 
   await browser.close();
   await server.close();

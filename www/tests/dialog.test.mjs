@@ -211,8 +211,11 @@ describe('dialog behaviour', () => {
     });
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => window.__pickerOpened), 1);
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'snapshot-id');
+    // Then the URL option (its field and its Check URL button), then the name.
+    for (const id of ['snapshot-url', 'check-url', 'snapshot-id']) {
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.id), id);
+    }
     assert.equal(await page.getAttribute('#snapshot-id', 'aria-describedby'), 'snapshot-id-hint snapshot-id-error snapshot-id-exists');
     await page.keyboard.press('Escape');
     assert.equal(await page.evaluate(() => document.getElementById('upload-dialog').open), false);

@@ -98,3 +98,37 @@ describe('wasm inspect() equals the CLI byte for byte', () => {
     });
   }
 });
+
+// The full verification on a pool of workers (issue 14): for every fixture, the report the
+// client's verify() builds with 1, 2 and 4 workers is byte-identical to the CLI's
+// `check --level full --format json` (one worker runs the stepwise VerifyJob; more run the
+// core's entry jobs in several workers and merge their outcomes in the planner).
+const POOL_SIZES = [1, 2, 4];
+const FULL_SET = OPTION_SETS[1];
+
+describe('the pooled full verification equals the CLI byte for byte', () => {
+  test(`every fixture, pool sizes ${POOL_SIZES.join(', ')}, ${FULL_SET.name}`, async (t) => {
+    if (cliProblem) missing(t, `pooled parity needs the CLI: ${cliProblem}`);
+    const mismatches = [];
+    let pooledBatches = 0;
+    for (const path of files) {
+      const name = basename(path);
+      const cli = cliProblem ? null : run(CLI, ['check', '--level', 'full', '--format', 'json', ...FULL_SET.flags, path]);
+      const reports = [];
+      for (const workers of POOL_SIZES) {
+        const r = await page.evaluate(([n, w, o]) => window.probe.checked('verify', n, { workers: w, options: o }), [name, workers, { ...FULL_SET.json, file_name: name }]);
+        if (r.error) {
+          mismatches.push(`${name}, ${workers} workers: ${r.code}: ${r.error}`);
+          continue;
+        }
+        if (workers > 1 && r.progress > 0) pooledBatches++;
+        reports.push(r.json);
+        if (cli !== null && cli !== `${r.json}\n`) mismatches.push(`${name}, ${workers} workers: differs from the CLI`);
+      }
+      if (new Set(reports).size > 1) mismatches.push(`${name}: pool sizes disagree`);
+    }
+    t.diagnostic(`${files.length} fixtures × pool sizes ${POOL_SIZES.join(', ')} compared${cliProblem ? ' with each other' : ' with the CLI'}`);
+    assert.deepEqual(mismatches, []);
+    assert.ok(pooledBatches > 0, 'some pooled runs reported progress');
+  });
+});

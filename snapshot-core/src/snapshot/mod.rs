@@ -19,6 +19,7 @@ mod security;
 pub(crate) mod sql;
 mod target;
 pub(crate) mod version;
+mod wire;
 
 use crate::code::{Code, Severity};
 use crate::data::read_member;

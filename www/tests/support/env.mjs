@@ -12,8 +12,13 @@ import { chromium } from 'playwright-core';
 
 export const WWW = fileURLToPath(new URL('../../', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** The real Cloudify fixtures (`../shared/fixtures/real` next to the repository). */
-export const REAL_FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/real/', import.meta.url));
+/**
+ * The real Cloudify fixtures: `SNAPSHOT_VERIFY_FIXTURES` (as for scripts/report-identity.sh; a
+ * git worktree is not next to `shared/`), else `../shared/fixtures/real` next to the repository.
+ */
+export const REAL_FIXTURES = process.env.SNAPSHOT_VERIFY_FIXTURES
+  ? join(process.env.SNAPSHOT_VERIFY_FIXTURES, '/')
+  : fileURLToPath(new URL('../../../../shared/fixtures/real/', import.meta.url));
 export const WORK = join(tmpdir(), 'snapshot-www-tests');
 const MAKE_ZIPS = fileURLToPath(new URL('./make_zips.py', import.meta.url));
 
@@ -61,24 +66,31 @@ export function ensureWasmBuilt() {
   execFileSync(join(REPO, 'scripts/build-wasm.sh'), ['--testing'], { stdio: ['ignore', process.stderr, process.stderr] });
 }
 
-/** Starts scripts/serve.mjs on a free port. */
-export async function startServer() {
+/**
+ * Starts scripts/serve.mjs on a free port. With `archives` (a folder of .zip files), its archive
+ * server too, on another free port (another origin): `archivesUrl` is its root.
+ */
+export async function startServer({ archives } = {}) {
   const child = spawn(process.execPath, [join(REPO, 'scripts/serve.mjs')], {
-    env: { ...process.env, PORT: '0' },
+    env: { ...process.env, PORT: '0', ...(archives ? { ARCHIVES: archives, ARCHIVE_PORT: '0' } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let archivesUrl;
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const m = /serving on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      const a = /archives on (http:\/\/\S+)/.exec(out);
+      if (a) archivesUrl = a[1];
+      if (m && (!archives || a)) resolve(m[1]);
     });
     child.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
   });
   child.stdout.resume();
   return {
     url,
+    archivesUrl,
     close: () => new Promise((resolve) => {
       child.once('exit', resolve);
       child.kill('SIGTERM');

@@ -1,7 +1,9 @@
 // Test and benchmark harness: runs snapshot-wasm's BlobProbe, inspect and hashing in a dedicated
 // worker (where FileReaderSync exists) on Blobs made here or Files set on #files.
 
-const module = await WebAssembly.compileStreaming(fetch(new URL('../../pkg/snapshot_wasm_bg.wasm', import.meta.url)));
+// `?wasm=plain` loads the build without wasm SIMD (the benchmark compares the two).
+const wasmFile = new URLSearchParams(location.search).get('wasm') === 'plain' ? 'snapshot_wasm_plain_bg.wasm' : 'snapshot_wasm_bg.wasm';
+const module = await WebAssembly.compileStreaming(fetch(new URL(`../../pkg/${wasmFile}`, import.meta.url)));
 
 let nextId = 1;
 const pending = new Map();
@@ -35,6 +37,9 @@ const pattern = (i) => ((i * 2654435761) >>> 24) & 0xff;
 const BASE = 64 << 20;
 const MARK = 4096;
 const mark = (k, j) => (k * 31 + j * 7 + 1) & 0xff;
+
+/** SnapshotCheckers by pool size. */
+const checkers = {};
 
 /** Blobs by handle, so tests can refer to them across page.evaluate calls. */
 const blobs = new Map();
@@ -83,6 +88,26 @@ window.probe = {
     const blob = blobs.get(name);
     if (!blob) throw new Error(`no blob ${name}`);
     return call(op, { blob, ...args });
+  },
+
+  /**
+   * Full verification through the client (`SnapshotChecker`) with a pool of `workers`; the
+   * checker of each pool size is made once. `name` is a registered blob or an http(s) URL.
+   */
+  async checked(op, name, { workers = 1, options = {}, signal } = {}) {
+    const { SnapshotChecker } = await import('../../lib/snapshot-client.js');
+    checkers[workers] ??= SnapshotChecker.create({ module, workers });
+    const checker = await checkers[workers];
+    const source = blobs.get(name) ?? name;
+    const progress = [];
+    try {
+      const job = { onProgress: (p) => progress.push(p), signal };
+      const r = op === 'sha256' ? await checker.sha256(source, job) : await checker[op](source, options, job);
+      const { report, ...rest } = r;
+      return { ...rest, progress: progress.length, lastProgress: progress.at(-1) };
+    } catch (err) {
+      return { error: err.message, code: err.code, name: err.name };
+    }
   },
 
   /** Restarts the worker (after a trap test, or to measure a fresh instance). */

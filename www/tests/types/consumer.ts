@@ -31,3 +31,17 @@ export async function raw(module: WebAssembly.Module, file: Blob): Promise<boole
   const finished: boolean = verify.step(1 << 20);
   return json.length > 0 && job.hex().length === 64 && codes_json().length > 0 && exports.memory.buffer.byteLength > 0 && finished;
 }
+
+// URL sources and the worker pool (issue 14).
+export async function checkUrl(url: string, signal: AbortSignal): Promise<string> {
+  const checker = await SnapshotChecker.create({ workers: 4 });
+  const pool: number = checker.workers;
+  try {
+    const { report } = await checker.inspect(new URL(url), {}, { signal });
+    const full = await checker.verify(url, { file_name: 'remote.zip' }, { signal });
+    return `${pool} ${report.file.size} ${full.memory}`;
+  } catch (err) {
+    if (err instanceof SnapshotError && (err.code === 'cors' || err.code === 'no-range')) return 'go on unchecked';
+    throw err;
+  }
+}

@@ -32,7 +32,7 @@ pub(crate) struct EsFacts {
 }
 
 /// The `_type`s 4.x's `estopg` converts (spec §3.7.1); any other is logged and dropped.
-const ES_TYPES: &[&str] = &[
+pub(crate) const ES_TYPES: &[&str] = &[
     "blueprint",
     "deployment",
     "node",

@@ -26,7 +26,7 @@ use crate::zip::Archive;
 use crate::zip::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub(crate) use es_data::EsFacts;
+pub(crate) use es_data::{ES_TYPES, EsFacts};
 
 const fn v(a: u32, b: u32, c: u32) -> Version {
     Version::new(a, b, c)
