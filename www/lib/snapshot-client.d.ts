@@ -1,8 +1,8 @@
 // Types of snapshot-client.js, the main-thread API over the snapshot workers.
 
-import type { CodeInfo, Edition, Report, Runtime } from './report';
+import type { CodeInfo, Edition, Report, Runtime } from './report.js';
 
-export type { CodeInfo, Report } from './report';
+export type { CodeInfo, Report } from './report.js';
 
 /** What the report is computed for; every field is optional. */
 export interface CheckOptions {

@@ -290,9 +290,11 @@ const handlers = {
   },
 
   'debug-panic'(msg) {
-    // A test hook: only a module built with the `testing` feature has it.
-    if (typeof glue.debug_panic !== 'function') throw new Error('debug-panic needs a module built with the testing feature (scripts/build-wasm.sh --testing)');
-    glue.debug_panic(msg.message ?? 'requested by the caller');
+    // A test hook: only a module built with the `testing` feature has it. Read dynamically, so
+    // that bundlers (webpack 5) do not fail on a static import the release glue lacks.
+    const debugPanic = Reflect.get(glue, 'debug_panic');
+    if (typeof debugPanic !== 'function') throw new Error('debug-panic needs a module built with the testing feature (scripts/build-wasm.sh --testing)');
+    debugPanic(msg.message ?? 'requested by the caller');
   },
 };
 
