@@ -1,7 +1,7 @@
 //! Archives where they live: `s3://`, `gs://`, `az://`/`abfss://` and `http(s)://` URLs read
 //! with ranged requests through the `object_store` crate (`file://` URLs are plain files).
 //!
-//! - [`store`] builds one store per archive from the URL, the cloud's standard environment
+//! - `store` builds one store per archive from the URL, the cloud's standard environment
 //!   variables and `--storage-option key=value`, with bounded retries and a per-request timeout,
 //!   and counts every HTTP request it sends.
 //! - [`RemoteSource`] is the core's read seam over an object: a HEAD first (size, ETag,
@@ -11,7 +11,7 @@
 //!   under it.
 //!
 //! Nothing here prints, logs or returns a credential, a signature or a query string: URLs are
-//! shown through [`redact`], and errors are rebuilt from their kind (see [`error`]).
+//! shown through [`redact`], and errors are rebuilt from their kind (see the `error` module).
 
 mod error;
 mod hints;

@@ -110,6 +110,12 @@ fn http_reports_equal_local_reports_and_record_what_they_cost() {
         let fetched = source["bytes_fetched"].as_u64().unwrap();
         assert!(fetched >= bytes.len() as u64 / 2 && fetched <= bytes.len() as u64 * 2, "{source}");
         assert!(source["requests"].as_u64().unwrap() >= 2, "{source}");
+        let schema = json(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/report.schema.json")).unwrap(),
+        );
+        let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+        let errors: Vec<String> = validator.iter_errors(&rj).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "the remote report follows the schema: {errors:#?}");
         assert_eq!(comparable(rj), comparable(lj), "{level}");
     }
     // The jsonl progress events carry what the transfer cost so far.
