@@ -256,6 +256,14 @@ rss 7zz-t-a 7zz t -bd "$A"
 rss testzip-a python3 -c "import zipfile,sys; zipfile.ZipFile(sys.argv[1]).testzip()" "$A"
 
 # ---------------------------------------------------------------------------------------------
+# Remote sources (issue 11): (a) and (c) read through a local Range server, S3 API and HTTP,
+# with and without 20 ms per request; BENCH_REMOTE=0 skips them.
+if [ "${BENCH_REMOTE:-1}" = 1 ]; then
+  step "remote rows (scripts/bench-remote.sh)"
+  scripts/bench-remote.sh "$SV" "$RES" "$A" "$C" || warn "the remote rows failed"
+fi
+
+# ---------------------------------------------------------------------------------------------
 step "machine"
 {
   echo "nproc=$(nproc)"
@@ -291,3 +299,4 @@ fi # REPORT_ONLY
 # ---------------------------------------------------------------------------------------------
 step "results"
 python3 scripts/bench_report.py "$RES" "$REPORT"
+[ -f "$RES/remote.md" ] && { echo; cat "$RES/remote.md"; } >>"$REPORT"

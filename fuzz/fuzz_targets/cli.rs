@@ -59,7 +59,7 @@ fn render(ctx: Ctx, all: &[Outcome], n: [u64; 2]) {
     for o in all {
         r.started(&mut out, &o.file).unwrap();
         for (phase, done) in [(Phase::Start, 0), (Phase::Running, n[1]), (Phase::End, n[1])] {
-            r.progress(&mut out, &o.file, Progress { done, total: n[0], phase }).unwrap();
+            r.progress(&mut out, &o.file, Progress { done, total: n[0], phase, fetched: None }).unwrap();
         }
         r.completed(&mut out, o).unwrap();
     }

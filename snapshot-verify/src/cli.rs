@@ -11,7 +11,9 @@ Exit codes:
   0  no finding at or above the --fail-on threshold (default: no errors)
   1  findings at or above the threshold, a SHA-256 mismatch, an incomplete run (--max-duration),
      or differences found by `manifest verify` or `diff`
-  2  could not run: usage error, unreadable or missing file, no file matched
+  2  could not run: usage error, unreadable or missing file, no file matched; for URLs also no
+     credentials, access denied, no such bucket or key, an object replaced during the check,
+     a server that ignores Range, TLS failure, timeouts after retries
 With several files the worst result wins (2 over 1 over 0). A closed output pipe exits 0 quietly.
 Severities are the effective ones under --allow/--warn/--deny and snapshot-verify.toml; with
 --baseline only findings the baseline does not have count (docs/policy.md).";
@@ -71,6 +73,9 @@ pub struct DiffArgs {
     /// The newer archive.
     #[arg(value_name = "NEW")]
     pub new: String,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 
     /// How deep to read both archives: `quick` compares central directories and small members,
     /// `full` also decompresses and checks every entry of both (data findings join the diff).
@@ -147,9 +152,19 @@ pub struct ManArgs {
 /// `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Archives, directories (searched recursively for *.zip) or glob patterns.
-    #[arg(required = true, value_name = "FILE_OR_DIR_OR_GLOB")]
+    /// Archives, directories (searched recursively for *.zip) or glob patterns; or URLs
+    /// (s3://, gs://, az://, abfss://, http(s)://, file://), a URL ending in `/` checking every
+    /// *.zip under that prefix.
+    #[arg(required = true, value_name = "FILE_OR_DIR_OR_GLOB_OR_URL")]
     pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+
+    /// Verify only shard K of N (0 <= K < N) of the files: a stable partition by the hash of
+    /// each object's key (or path), for a CI matrix or a Kubernetes Indexed Job.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
 
     /// How deep to verify: `quick` reads the structure and small members, `full` also
     /// decompresses and checks every entry [default: full, or the config file's `level`].
@@ -293,8 +308,11 @@ impl Cli {
 /// `inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The archive.
-    pub file: PathBuf,
+    /// The archive (a path or a URL).
+    pub file: String,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 
     #[command(flatten)]
     pub target: TargetArgs,
@@ -322,9 +340,30 @@ pub struct CodesArgs {
 /// `hash`.
 #[derive(Debug, Args)]
 pub struct HashArgs {
-    /// Files, directories (searched recursively for *.zip) or glob patterns.
+    /// Files, directories (searched recursively for *.zip) or glob patterns; or URLs.
     #[arg(required = true, value_name = "FILE")]
     pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+
+    /// Hash only shard K of N of the files (see `check --shard`).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+}
+
+/// How to reach archives given as URLs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RemoteArgs {
+    /// A store option for URLs (repeatable), e.g. aws_endpoint=http://fileserver:9000,
+    /// aws_region=eu-west-1, aws_skip_signature=true; see docs/remote.md. The cloud's standard
+    /// environment variables (AWS_*, GOOGLE_*, AZURE_*) are read too; options win.
+    #[arg(long = "storage-option", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub storage_options: Vec<(String, String)>,
+
+    /// The most one request to a URL may take, in seconds (retried up to 3 times) [default: 30].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
 }
 
 /// `manifest`.
@@ -333,15 +372,19 @@ pub enum ManifestCommand {
     /// Write a manifest of FILE as JSON to standard output.
     #[command(after_help = EXIT_CODES)]
     Create {
-        /// The archive.
-        file: PathBuf,
+        /// The archive (a path or a URL).
+        file: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Compare FILE with a manifest: added, missing and changed entries, a changed whole-file
     /// hash, a tampered manifest. Exit 0 when identical, 1 on differences, 2 when it cannot run.
     #[command(after_help = EXIT_CODES)]
     Verify {
-        /// The archive.
-        file: PathBuf,
+        /// The archive (a path or a URL).
+        file: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
         /// The manifest written by `manifest create`.
         manifest: PathBuf,
         /// Output format.
@@ -483,6 +526,24 @@ fn parse_percent(s: &str) -> Result<f64, String> {
     match s.trim_end_matches('%').parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 100.0 => Ok(v),
         _ => Err(format!("`{s}` is not a percentage; expected a number above 0 and at most 100")),
+    }
+}
+
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}` is not a shard: expected K/N with 0 <= K < N, e.g. 0/4");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        // Never echo the argument: it may hold a secret.
+        _ => Err("expected KEY=VALUE".to_owned()),
     }
 }
 

@@ -5,8 +5,8 @@
 //! comparison, time limit).
 
 use crate::hash::{Expected, sha256_source};
-use crate::inputs::Input;
-use crate::source::{Counting, FileSource, Spanned};
+use crate::inputs::{Input, Opened};
+use crate::source::{Counting, Spanned};
 use anyhow::{Context, Result, anyhow};
 use snapshot_core::report::Report;
 use snapshot_core::{Code, EntryJob, Finding, JobOutcome, Options, Verifier, read_full};
@@ -57,6 +57,8 @@ pub struct Progress {
     pub total: u64,
     /// Which report this is.
     pub phase: Phase,
+    /// For a remote source: `(bytes fetched, requests)` so far.
+    pub fetched: Option<(u64, u64)>,
 }
 
 /// Where in the data pass a [`Progress`] was taken.
@@ -182,8 +184,8 @@ pub fn verify_file(index: usize, input: &Input, plan: &Plan, events: &Sender<Eve
 }
 
 fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> Result<Checked> {
-    let src = FileSource::open(&input.path)?;
-    let file_name = input.path.file_name().map_or_else(|| input.display(), |n| n.to_string_lossy().into_owned());
+    let src = input.open()?;
+    let file_name = input.file_name();
     let opts = Options { file_name, ..plan.opts.clone() };
     let expected = plan.expected.as_ref().map(|e| e.for_file(&input.path));
     let abort = AtomicBool::new(false);
@@ -195,7 +197,7 @@ fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> R
         let hasher = want_hash.then(|| {
             s.spawn(|| {
                 let stop = || abort.load(Ordering::Relaxed) || plan.cancelled() || plan.past_deadline();
-                let digest = sha256_source(&src, &stop);
+                let digest = sha256_source(src.hash_source(), &stop);
                 hashing.store(false, Ordering::Release);
                 this.unpark();
                 digest
@@ -206,7 +208,14 @@ fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> R
             abort.store(true, Ordering::Relaxed);
         }
         let sha = hasher.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        // A remote read that failed may have looked like a damaged archive to the core.
+        if let Some(err) = src.failure() {
+            return Err(err.context("could not read the archive"));
+        }
         let (mut report, mut incomplete, entries) = verified?;
+        if let Some(source) = src.source_info() {
+            report.set_source(source);
+        }
         let mut problems = Vec::new();
         match sha.transpose().context("could not compute the SHA-256")? {
             Some(Some(hex)) => {
@@ -245,7 +254,7 @@ fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> R
 /// pass early, the [`Problem::Incomplete`] to record, and the entries when the plan wants them.
 fn verify_data(
     index: usize,
-    src: &FileSource,
+    src: &Opened,
     opts: Options,
     plan: &Plan,
     events: &Sender<Event>,
@@ -257,7 +266,8 @@ fn verify_data(
     let count = jobs.len();
     let mut incomplete = None;
     if count > 0 {
-        let progress = |p: Progress| {
+        let progress = |mut p: Progress| {
+            p.fetched = src.fetched();
             let _ = events.send(Event::Progress(index, p));
         };
         let pass = run_jobs(src, jobs, plan, hashing, &progress).context("could not verify the archive")?;
@@ -291,7 +301,7 @@ struct Pass {
 /// two cores would time-slice the largest entry, the pass's critical path (measured on
 /// `bench-a.zip`: 778 ms with three threads on two cores against 667 ms without the hash).
 fn run_jobs(
-    src: &FileSource,
+    src: &Opened,
     mut jobs: Vec<EntryJob>,
     plan: &Plan,
     hashing: &AtomicBool,
@@ -310,7 +320,7 @@ fn run_jobs(
     // Workers still running. Each decrements it and wakes the monitor as its last act, even
     // when it panics (a thread's `is_finished` turns true only later, so it cannot serve here).
     let running = AtomicUsize::new(first);
-    progress(Progress { done: 0, total, phase: Phase::Start });
+    progress(Progress { done: 0, total, phase: Phase::Start, fetched: None });
     let work = &|| {
         let _finished = Finished { running: &running, monitor: &monitor };
         let mut span = Vec::new();
@@ -360,7 +370,7 @@ fn run_jobs(
             }
             if last.elapsed() >= PROGRESS_EVERY {
                 last = Instant::now();
-                progress(Progress { done: done.load(Ordering::Relaxed), total, phase: Phase::Running });
+                progress(Progress { done: done.load(Ordering::Relaxed), total, phase: Phase::Running, fetched: None });
             }
         }
     });
@@ -368,7 +378,7 @@ fn run_jobs(
         return Err(err.into());
     }
     let skipped = queue.into_inner().unwrap_or_else(PoisonError::into_inner).count();
-    progress(Progress { done: done.load(Ordering::Relaxed), total, phase: Phase::End });
+    progress(Progress { done: done.load(Ordering::Relaxed), total, phase: Phase::End, fetched: None });
     Ok(Pass { outcomes: outcomes.into_inner().unwrap_or_else(PoisonError::into_inner), skipped })
 }
 
@@ -407,7 +417,7 @@ fn next_batch(queue: &mut std::iter::Peekable<std::vec::IntoIter<EntryJob>>) -> 
 
 /// Reads `start..end` of the file into `buf`; returns how much it got (less at the file's end,
 /// nothing on a read error, which the jobs then meet reading for themselves).
-fn read_span(src: &FileSource, start: u64, end: u64, buf: &mut Vec<u8>) -> usize {
+fn read_span(src: &Opened, start: u64, end: u64, buf: &mut Vec<u8>) -> usize {
     let want = usize::try_from(end.saturating_sub(start)).unwrap_or(0).min(BATCH_SPAN as usize);
     buf.resize(want, 0);
     read_full(src, start, buf).unwrap_or(0)

@@ -21,5 +21,7 @@ pub mod exit;
 mod hash;
 mod inputs;
 pub mod manifest;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod render;
 mod source;

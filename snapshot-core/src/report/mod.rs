@@ -115,6 +115,18 @@ pub struct FileInfo {
     pub sha256: Option<String>,
 }
 
+/// Where a front end read the file from, when that was not a local file (the CLI's remote
+/// sources): set by the front end with [`Report::set_source`]; absent from local reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceInfo {
+    /// The URL, without credentials, query string or fragment.
+    pub url: String,
+    /// Bytes of the file received, read-ahead and retries included.
+    pub bytes_fetched: u64,
+    /// Requests sent (HEAD, ranged GETs, retries).
+    pub requests: u64,
+}
+
 /// What verification was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Settings {
@@ -420,6 +432,8 @@ pub struct Report {
     schema_version: u32,
     tool: Tool,
     file: FileInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceInfo>,
     settings: Settings,
     verdict: Verdict,
     summary: Summary,
@@ -447,6 +461,7 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool { name: "snapshot-verify", version: env!("CARGO_PKG_VERSION") },
             file,
+            source: None,
             settings,
             verdict: Verdict::Pass,
             summary,
@@ -473,6 +488,11 @@ impl Report {
     /// What was verified.
     pub fn file(&self) -> &FileInfo {
         &self.file
+    }
+
+    /// Where the file was read from, when a front end read it remotely.
+    pub fn source(&self) -> Option<&SourceInfo> {
+        self.source.as_ref()
     }
 
     /// How.
@@ -546,6 +566,11 @@ impl Report {
     /// Records the whole-file SHA-256 computed by the front end.
     pub fn set_sha256(&mut self, hex: String) {
         self.file.sha256 = Some(hex);
+    }
+
+    /// Records where the front end read the file from (a remote URL, what it cost).
+    pub fn set_source(&mut self, source: SourceInfo) {
+        self.source = Some(source);
     }
 
     /// The report as pretty JSON, exactly as both front ends emit it.

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::engine::{self, Event, Outcome, Phase, Plan};
 use crate::exit::ExitStatus;
 use crate::hash::Expected;
-use crate::inputs::{self, Expanded, Input};
+use crate::inputs::{self, Expanded};
 use crate::render::{Ctx, Renderer};
 use anyhow::{Context, Result, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -39,7 +39,7 @@ pub fn check(args: CheckArgs) -> Result<ExitStatus> {
     let max_duration = args.max_duration.or(config.max_duration);
     let known = args.baseline.as_deref().map(Known::read).transpose()?;
     let expected = args.expect_sha256.as_deref().map(Expected::parse).transpose()?;
-    let (expanded, many) = inputs::expand(&args.paths);
+    let (expanded, many) = inputs::expand(&args.paths, &inputs::Remote::from_args(&args.remote, args.shard));
     if matches!(expected, Some(Expected::Hex(_))) && many {
         bail!("--expect-sha256 HEX names one file's checksum; use --expect-sha256 @FILE.sha256 for several files");
     }
@@ -87,7 +87,8 @@ pub fn inspect(args: InspectArgs) -> Result<ExitStatus> {
         SimpleFormat::Json => Format::Json,
     };
     let ctx = Ctx::new(format, FailOn::Error, false, false);
-    execute(plan, vec![Ok(Input { path: args.file })], ctx, 1, Baselines::default())
+    let input = inputs::single(&args.file, &inputs::Remote::from_args(&args.remote, None))?;
+    execute(plan, vec![Ok(input)], ctx, 1, Baselines::default())
 }
 
 fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize, baselines: Baselines) -> Result<ExitStatus> {

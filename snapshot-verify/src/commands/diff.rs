@@ -20,8 +20,9 @@ use std::thread;
 
 /// `diff`.
 pub fn diff(args: DiffArgs) -> Result<ExitStatus> {
-    let old = one_input(&args.old)?;
-    let new = one_input(&args.new)?;
+    let remote = inputs::Remote::from_args(&args.remote, None);
+    let old = one_input(&args.old, &remote)?;
+    let new = one_input(&args.new, &remote)?;
     let jobs = args.jobs.map_or_else(available_threads, usize::from);
     let plan = Plan {
         // No snapshot-verify.toml: a diff compares what the two archives hold, under the
@@ -68,8 +69,8 @@ pub fn status(d: &snapshot_core::diff::Diff) -> ExitStatus {
 }
 
 /// The one file an argument names (a directory or a pattern must name exactly one).
-fn one_input(arg: &str) -> Result<Input> {
-    let (mut expanded, _) = inputs::expand(std::slice::from_ref(&arg.to_owned()));
+fn one_input(arg: &str, remote: &std::sync::Arc<inputs::Remote>) -> Result<Input> {
+    let (mut expanded, _) = inputs::expand(std::slice::from_ref(&arg.to_owned()), remote);
     if expanded.len() != 1 {
         bail!("{arg}: names {} archives; diff compares exactly two files", expanded.len());
     }

@@ -5,7 +5,6 @@ use crate::cli::HashArgs;
 use crate::exit::ExitStatus;
 use crate::hash::{sha256_source, sha256sum_line};
 use crate::inputs::{self, Expanded};
-use crate::source::FileSource;
 use anyhow::{Result, anyhow};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -15,7 +14,7 @@ use std::thread;
 
 /// Prints `<hex>  <path>` for every file; unreadable ones are reported on stderr (exit 2).
 pub fn hash(args: &HashArgs) -> Result<ExitStatus> {
-    let (expanded, _) = inputs::expand(&args.paths);
+    let (expanded, _) = inputs::expand(&args.paths, &inputs::Remote::from_args(&args.remote, args.shard));
     let stop = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
     let workers = available_threads().min(expanded.len()).max(1);
@@ -76,7 +75,11 @@ fn hash_one(item: &Expanded, stop: &AtomicBool) -> Result<String> {
         Ok(input) => input,
         Err((_, err)) => return Err(anyhow!("{err:#}")),
     };
-    let src = FileSource::open(&input.path)?;
-    let hex = sha256_source(&src, &|| stop.load(Ordering::Relaxed))?.ok_or_else(|| anyhow!("stopped"))?;
+    let src = input.open()?;
+    let hex = sha256_source(src.hash_source(), &|| stop.load(Ordering::Relaxed));
+    if let Some(err) = src.failure() {
+        return Err(err.context("could not read the file"));
+    }
+    let hex = hex?.ok_or_else(|| anyhow!("stopped"))?;
     Ok(sha256sum_line(&hex, &input.display()))
 }

@@ -1,8 +1,9 @@
 //! `manifest create` and `manifest verify`.
 
 use super::available_threads;
-use crate::cli::SimpleFormat;
+use crate::cli::{RemoteArgs, SimpleFormat};
 use crate::exit::ExitStatus;
+use crate::inputs::{self, Remote};
 use crate::manifest::{self, Diff, MANIFEST_VERSION, Manifest};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -11,8 +12,8 @@ use std::path::Path;
 
 /// Writes the manifest of `file` to stdout. Exit 1 when some entry's data could not be read
 /// or did not match its CRC (the manifest is still written, with `data_ok: false`).
-pub fn create(file: &Path) -> Result<ExitStatus> {
-    let m = manifest::create(file, available_threads())?;
+pub fn create(file: &str, remote: &RemoteArgs) -> Result<ExitStatus> {
+    let (m, _) = create_any(file, remote)?;
     let mut out = io::stdout().lock();
     writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
     out.flush()?;
@@ -29,7 +30,7 @@ pub fn create(file: &Path) -> Result<ExitStatus> {
 }
 
 /// Compares `file` with the manifest at `manifest_path`.
-pub fn verify(file: &Path, manifest_path: &Path, format: SimpleFormat) -> Result<ExitStatus> {
+pub fn verify(file: &str, remote: &RemoteArgs, manifest_path: &Path, format: SimpleFormat) -> Result<ExitStatus> {
     let text = std::fs::read_to_string(manifest_path)
         .with_context(|| format!("could not read the manifest {}", manifest_path.display()))?;
     let value: Value =
@@ -40,7 +41,8 @@ pub fn verify(file: &Path, manifest_path: &Path, format: SimpleFormat) -> Result
     if recorded.manifest_version != MANIFEST_VERSION {
         bail!("manifest version {} is not supported (this build reads {MANIFEST_VERSION})", recorded.manifest_version);
     }
-    let now = manifest::create(file, available_threads())?;
+    let (now, shown) = create_any(file, remote)?;
+    let file = Path::new(&shown);
     let diff = manifest::diff(&recorded, &now, tampered);
     let mut out = io::stdout().lock();
     match format {
@@ -49,6 +51,23 @@ pub fn verify(file: &Path, manifest_path: &Path, format: SimpleFormat) -> Result
     }
     out.flush()?;
     Ok(if diff.identical { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+/// The manifest of a path or a URL, and the file as shown (a URL without its query string).
+fn create_any(file: &str, remote: &RemoteArgs) -> Result<(Manifest, String)> {
+    let input = inputs::single(file, &Remote::from_args(remote, None))?;
+    if !input.is_remote() {
+        return Ok((manifest::create(&input.path, available_threads())?, input.display()));
+    }
+    let src = input.open()?;
+    let made = manifest::create_from(&src, input.file_name(), available_threads());
+    if let Some(err) = src.failure() {
+        return Err(err.context("could not read the archive"));
+    }
+    let made = made?.ok_or_else(|| {
+        anyhow::anyhow!("{} has no readable central directory; `snapshot-verify check` says why", input.display())
+    })?;
+    Ok((made, input.display()))
 }
 
 /// The `manifest verify` result for people.

@@ -20,9 +20,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Inspect(args) => check::inspect(args),
         Command::Codes(args) => codes::codes(&args),
         Command::Hash(args) => hash::hash(&args),
-        Command::Manifest(ManifestCommand::Create { file }) => manifest::create(&file),
-        Command::Manifest(ManifestCommand::Verify { file, manifest, format }) => {
-            manifest::verify(&file, &manifest, format)
+        Command::Manifest(ManifestCommand::Create { file, remote }) => manifest::create(&file, &remote),
+        Command::Manifest(ManifestCommand::Verify { file, remote, manifest, format }) => {
+            manifest::verify(&file, &remote, &manifest, format)
         }
         Command::Diff(args) => diff::diff(args),
         Command::Completions(args) => help::completions(&args),

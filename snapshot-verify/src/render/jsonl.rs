@@ -9,7 +9,8 @@
 //! - `{"event":"file-start","file":F}`: verification of F begins.
 //! - `{"event":"progress","file":F,"done":N,"total":M}`: bytes of compressed entry data checked
 //!   so far, at `full` level only: once when the data pass starts (`done` 0), at most once a
-//!   second while it runs, and once when it ends.
+//!   second while it runs, and once when it ends. For a URL, `bytes_fetched` and `requests`
+//!   say what reading it cost so far (the report's `source` has the totals).
 //! - `{"event":"finding","file":F,"code":…,"severity":…,"rule":…,"message":…,"path":…,
 //!   "offset":…}`: one per finding, as in the report (`path` and `offset` only when known).
 //! - `{"event":"file-done","file":F,"verdict":V,"exit_code":C,"elapsed_ms":T,"problems":[…],
@@ -45,6 +46,10 @@ enum Line<'a> {
         file: &'a str,
         done: u64,
         total: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bytes_fetched: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        requests: Option<u64>,
     },
     Finding {
         file: &'a str,
@@ -120,7 +125,8 @@ impl Jsonl {
         } else {
             self.last_progress.remove(file);
         }
-        Self::line(out, &Line::Progress { file, done: p.done, total: p.total })
+        let (bytes_fetched, requests) = (p.fetched.map(|f| f.0), p.fetched.map(|f| f.1));
+        Self::line(out, &Line::Progress { file, done: p.done, total: p.total, bytes_fetched, requests })
     }
 
     /// `finding`s and `file-done`, or `file-error`.
