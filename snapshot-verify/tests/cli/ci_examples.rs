@@ -44,6 +44,9 @@ fn every_command_in_docs_ci_md_runs() {
             .current_dir(dir.path())
             .env("PATH", &path)
             .env("GITHUB_STEP_SUMMARY", &summary)
+            // The workflow's bucket prefixes, as local folders (the remote tests cover URLs).
+            .env("SNAPSHOTS", "snapshots/")
+            .env("PREVIOUS", "previous/")
             .output()
             .unwrap();
         assert_eq!(
@@ -66,7 +69,7 @@ fn every_command_in_docs_ci_md_runs() {
     assert!(std::fs::read_to_string(dir.path().join("snapshot-diff.md")).unwrap().contains("No losses"));
     let jsonl = std::fs::read_to_string(dir.path().join("snapshot-diff.jsonl")).unwrap();
     assert!(jsonl.lines().last().is_some_and(|l| l.contains(r#""event":"summary""#)), "{jsonl}");
-    let sums = std::fs::read_to_string(snaps.join("SHA256SUMS")).unwrap();
+    let sums = std::fs::read_to_string(dir.path().join("SHA256SUMS")).unwrap();
     assert_eq!(sums.lines().count(), 2);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(snaps.join("nightly.zip.manifest.json")).unwrap()).unwrap();
