@@ -1,7 +1,7 @@
 //! `diff OLD NEW`: verify both archives (in parallel, at `--level`), then hand their reports and
 //! entry lists to the core's [`snapshot_core::diff::diff`] and render the result.
 //!
-//! Inputs go through the same expansion and opening as `check` ([`inputs::expand`],
+//! Inputs go through the same expansion and opening as `check` (`inputs::expand`,
 //! [`engine::verify_file`]), so whatever `check` accepts as one file, `diff` accepts too.
 
 use super::check::available_threads;
