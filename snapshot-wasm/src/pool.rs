@@ -9,6 +9,7 @@
 //! order), absorbs every outcome (its own directly, the others' as [`JobOutcome::to_wire`]
 //! text) and builds the report, which is byte-identical to the one a single worker builds.
 
+use crate::verify::finish_json;
 use crate::{Error, options};
 use snapshot_core::{EntryJob, JobOutcome, Level, ReadAt, RunningJob, Verifier};
 
@@ -151,11 +152,7 @@ impl Pool {
         }
         self.absorb_own()?;
         let verifier = self.verifier.take().ok_or(Error::State("only the planner builds the report"))?;
-        let mut report = verifier.finish(src);
-        if let Some(hex) = self.sha256.take() {
-            report.set_sha256(hex);
-        }
-        let json = report.to_json()?;
+        let json = finish_json(verifier, self.sha256.take(), src)?;
         self.report = Some(json.clone());
         Ok(json)
     }

@@ -55,14 +55,20 @@ impl FullVerify {
             return Err(Error::State("the data pass has not finished; call step() until it returns true"));
         }
         let verifier = self.verifier.take().ok_or(Error::State("the report was already built"))?;
-        let mut report = verifier.finish(src);
-        if let Some(hex) = self.sha256.take() {
-            report.set_sha256(hex);
-        }
-        let json = report.to_json()?;
+        let json = finish_json(verifier, self.sha256.take(), src)?;
         self.report = Some(json.clone());
         Ok(json)
     }
+}
+
+/// The end of a full verification, for one worker or the pool's planner: the report, with the
+/// whole-file SHA-256 when one was computed, as JSON.
+pub(crate) fn finish_json(verifier: Verifier, sha256: Option<String>, src: &dyn ReadAt) -> Result<String, Error> {
+    let mut report = verifier.finish(src);
+    if let Some(hex) = sha256 {
+        report.set_sha256(hex);
+    }
+    Ok(report.to_json()?)
 }
 
 #[cfg(test)]
