@@ -178,7 +178,10 @@ fn serve(conn: TcpStream, state: &Mutex<State>, stop: &AtomicBool) {
         return status_only(&mut conn, 412, "Precondition Failed");
     }
     let size = body.len() as u64;
-    let head = format!("ETag: {etag}\r\nAccept-Ranges: bytes\r\nConnection: close\r\n");
+    // Last-Modified: the GCS and Azure stores require it.
+    let head = format!(
+        "ETag: {etag}\r\nLast-Modified: Tue, 01 Dec 2026 00:00:00 GMT\r\nAccept-Ranges: bytes\r\nConnection: close\r\n"
+    );
     if method == "HEAD" {
         let _ = write!(conn, "HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n{head}\r\n");
         return;

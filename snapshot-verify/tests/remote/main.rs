@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods, reason = "tests run servers, threads and the binary")]
 #![allow(clippy::print_stderr, reason = "the measured cost of a quick check is shown with --nocapture")]
 
+mod clouds;
 mod http;
 mod s3;
 
