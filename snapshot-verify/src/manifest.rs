@@ -359,29 +359,18 @@ pub fn diff(recorded: &Manifest, now: &Manifest, tampered: Option<String>) -> Di
 }
 
 fn changed_fields(a: &EntryRecord, b: &EntryRecord) -> Vec<&'static str> {
-    let mut f = Vec::new();
-    if a.is_dir != b.is_dir {
-        f.push("is_dir");
-    }
-    if a.method != b.method {
-        f.push("method");
-    }
-    if a.compressed_size != b.compressed_size {
-        f.push("compressed_size");
-    }
-    if a.uncompressed_size != b.uncompressed_size {
-        f.push("uncompressed_size");
-    }
-    if a.crc32 != b.crc32 {
-        f.push("crc32");
-    }
-    if a.sha256 != b.sha256 {
-        f.push("sha256");
-    }
-    if a.data_ok != b.data_ok {
-        f.push("data_ok");
-    }
-    f
+    [
+        ("is_dir", a.is_dir != b.is_dir),
+        ("method", a.method != b.method),
+        ("compressed_size", a.compressed_size != b.compressed_size),
+        ("uncompressed_size", a.uncompressed_size != b.uncompressed_size),
+        ("crc32", a.crc32 != b.crc32),
+        ("sha256", a.sha256 != b.sha256),
+        ("data_ok", a.data_ok != b.data_ok),
+    ]
+    .into_iter()
+    .filter_map(|(field, differs)| differs.then_some(field))
+    .collect()
 }
 
 #[cfg(test)]

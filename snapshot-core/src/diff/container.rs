@@ -171,18 +171,13 @@ fn occurrence<'a>(nth: &mut HashMap<&'a str, u32>, name: &'a str) -> u32 {
 }
 
 fn changed_fields(o: &EntryInfo, e: &EntryInfo) -> Vec<&'static str> {
-    let mut f = Vec::new();
-    if o.crc32 != e.crc32 {
-        f.push("crc32");
-    }
-    if o.uncompressed_size != e.uncompressed_size {
-        f.push("uncompressed_size");
-    }
-    if o.compressed_size != e.compressed_size {
-        f.push("compressed_size");
-    }
-    if o.method != e.method {
-        f.push("method");
-    }
-    f
+    [
+        ("crc32", o.crc32 != e.crc32),
+        ("uncompressed_size", o.uncompressed_size != e.uncompressed_size),
+        ("compressed_size", o.compressed_size != e.compressed_size),
+        ("method", o.method != e.method),
+    ]
+    .into_iter()
+    .filter_map(|(field, differs)| differs.then_some(field))
+    .collect()
 }

@@ -25,7 +25,7 @@ use crate::EntryInfo;
 use crate::report::{Level, Report, SecretKind};
 use serde::Serialize;
 
-pub use container::{EntryChange, EntryRecord};
+pub use container::{ContainerDiff, EntryChange, EntryRecord};
 
 /// The version of the diff schema (`schema/diff-v1.json`). Bumped on any incompatible change.
 pub const DIFF_SCHEMA_VERSION: u32 = 1;

@@ -288,6 +288,9 @@ fn with_trailing(extra: usize, comment: bool) -> Vec<u8> {
 
 #[test]
 fn baselines_count_only_new_findings() {
+    let against_baseline = |d: &std::path::Path, format: &str, file: &str| {
+        run(d, &["check", "--no-config", "--fail-on", "warning", "--baseline", "known.json", "--format", format, file])
+    };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("night-1.zip"), with_trailing(10, false)).unwrap();
@@ -300,20 +303,7 @@ fn baselines_count_only_new_findings() {
 
     // The next night: same problems, another byte count (message) and another file name.
     std::fs::write(d.join("night-2.zip"), with_trailing(25, false)).unwrap();
-    let r = run(
-        d,
-        &[
-            "check",
-            "--no-config",
-            "--fail-on",
-            "warning",
-            "--baseline",
-            "known.json",
-            "--format",
-            "json",
-            "night-2.zip",
-        ],
-    );
+    let r = against_baseline(d, "json", "night-2.zip");
     assert_eq!(r.code, 0, "{}", r.stdout);
     let report = json(&r.stdout);
     let trailing = report["findings"].as_array().unwrap().iter().find(|f| f["code"] == "trailing-data").unwrap();
@@ -323,38 +313,12 @@ fn baselines_count_only_new_findings() {
     assert_eq!(report["verdict"], "pass-with-warnings", "the verdict still describes the archive");
 
     // JUnit agrees with the exit code: known findings are output, not failures.
-    let r = run(
-        d,
-        &[
-            "check",
-            "--no-config",
-            "--fail-on",
-            "warning",
-            "--baseline",
-            "known.json",
-            "--format",
-            "junit",
-            "night-2.zip",
-        ],
-    );
+    let r = against_baseline(d, "junit", "night-2.zip");
     assert!(r.code == 0 && !r.stdout.contains("<failure") && r.stdout.contains("trailing-data"), "{}", r.stdout);
 
     // A new finding fails; the known ones stay marked.
     std::fs::write(d.join("night-3.zip"), with_trailing(25, true)).unwrap();
-    let r = run(
-        d,
-        &[
-            "check",
-            "--no-config",
-            "--fail-on",
-            "warning",
-            "--baseline",
-            "known.json",
-            "--format",
-            "json",
-            "night-3.zip",
-        ],
-    );
+    let r = against_baseline(d, "json", "night-3.zip");
     assert_eq!(r.code, 1);
     let report = json(&r.stdout);
     let new: Vec<_> = report["findings"]

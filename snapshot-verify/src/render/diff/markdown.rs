@@ -1,6 +1,6 @@
 //! `diff --format markdown`: tables for `$GITHUB_STEP_SUMMARY` and merge-request comments.
 
-use super::{count, delta};
+use super::{count, delta, unlisted};
 use crate::render::markdown::{code, inline};
 use crate::render::text::{size, thousands};
 use snapshot_core::diff::{CountChange, Diff};
@@ -145,11 +145,7 @@ fn entries(out: &mut impl Write, d: &Diff) -> io::Result<()> {
     for e in c.removed_entries.iter().take(LISTED) {
         writeln!(out, "| removed | {} | {} | |", code(&e.name, true), rec(e))?;
     }
-    let shown = [c.changed_entries.len(), c.added_entries.len(), c.removed_entries.len()]
-        .iter()
-        .map(|&n| n.min(LISTED) as u64)
-        .sum::<u64>();
-    let more = c.added.saturating_add(c.removed).saturating_add(c.changed).saturating_sub(shown);
+    let more = unlisted(c, LISTED);
     if more > 0 {
         writeln!(out, "\n{} more not listed.", thousands(more))?;
     }

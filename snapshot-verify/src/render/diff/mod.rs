@@ -9,7 +9,7 @@ mod markdown;
 use super::text::{size, thousands};
 use crate::cli::DiffFormat;
 use anyhow::Result;
-use snapshot_core::diff::{CountChange, Diff, SecretChange};
+use snapshot_core::diff::{ContainerDiff, CountChange, Diff, SecretChange};
 use std::io::Write;
 
 /// Entries the human format lists per kind of change; JSON lists up to `--max-listed`.
@@ -164,6 +164,15 @@ fn change_detail(e: &snapshot_core::diff::EntryChange) -> String {
     parts.join(", ")
 }
 
+/// Entry changes a listing of at most `listed` added, removed and changed entries each leaves out.
+fn unlisted(c: &ContainerDiff, listed: usize) -> u64 {
+    let shown = [c.changed_entries.len(), c.added_entries.len(), c.removed_entries.len()]
+        .iter()
+        .map(|&n| n.min(listed) as u64)
+        .sum::<u64>();
+    c.added.saturating_add(c.removed).saturating_add(c.changed).saturating_sub(shown)
+}
+
 fn entries(out: &mut impl Write, d: &Diff) -> std::io::Result<()> {
     let c = &d.container;
     writeln!(
@@ -195,11 +204,7 @@ fn entries(out: &mut impl Write, d: &Diff) -> std::io::Result<()> {
     for e in c.removed_entries.iter().take(HUMAN_LISTED) {
         writeln!(out, "  - {}  {}", clean(&e.name), size(e.uncompressed_size))?;
     }
-    let shown = [c.changed_entries.len(), c.added_entries.len(), c.removed_entries.len()]
-        .iter()
-        .map(|&n| n.min(HUMAN_LISTED) as u64)
-        .sum::<u64>();
-    let more = c.added.saturating_add(c.removed).saturating_add(c.changed).saturating_sub(shown);
+    let more = unlisted(c, HUMAN_LISTED);
     if more > 0 {
         writeln!(out, "  … and {} more (--format json lists up to --max-listed)", thousands(more))?;
     }
