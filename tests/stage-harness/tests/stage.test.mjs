@@ -149,6 +149,12 @@ test('a file over the body limit is steered to the URL option', async () => {
   const page = await openModal(`?maxBodySize=${limit}`);
   await page.locator('input[name="snapshotFile"]').setInputFiles(files.good);
   await page.locator('.upload-too-big').waitFor();
+  // The drop-in's strings go through Stage's i18n: a key in en.json wins over the English default,
+  // and the defaults' placeholders are filled in.
+  assert.equal((await page.locator('.upload-use-url').innerText()).trim(), 'Use a URL instead (en.json)');
+  const tooBig = await page.locator('.upload-too-big').innerText();
+  assert.match(tooBig, /accepts at most 97\.7 KiB/);
+  assert.doesNotMatch(tooBig, /\{\{/);
   // The quick preview still shows; the file cannot be uploaded.
   await page.locator('.snapshot-check-preview').waitFor();
   assert.equal(await approve(page).isDisabled(), true);

@@ -192,9 +192,73 @@ function UploadStatus({ progress, note }: { progress: { loaded: number; total: n
   return note ? <p className="upload-gate-note">{note}</p> : null;
 }
 
+interface GateInputs {
+  idOk: boolean;
+  file: File | null;
+  tooBig: boolean;
+  check: SnapshotCheck;
+  urlIsValid: boolean;
+  urlCheck: UrlCheck;
+  goUnchecked: boolean;
+  isLoading: boolean;
+}
+
+/**
+ * Upload is on for a valid name and either a file whose full verification passed and whose
+ * SHA-256 is known, or a URL that passed its check (or that the user chose to send unchecked).
+ */
+function uploadGate({ idOk, file, tooBig, check, urlIsValid, urlCheck, goUnchecked, isLoading }: GateInputs) {
+  const fileReady = !!file && !tooBig && canUpload(check.full) && check.sha256 !== null;
+  const urlReady =
+    urlIsValid && (urlCheck === 'passed' || urlCheck === 'unsupported' || (urlCheck === 'blocked' && goUnchecked));
+  const ready = idOk && (fileReady || urlReady);
+  let note: string | null = null;
+  if (!ready && !isLoading && file && !tooBig && check.status !== 'idle') {
+    note = check.full && !canUpload(check.full) ? messages.failed : messages.waitForCheck;
+  }
+  return { ready, note };
+}
+
+interface SnapshotFieldsProps {
+  loading: boolean;
+  errors: Partial<Record<'snapshotUrl' | 'snapshotId', string>>;
+  onErrorsDismiss: () => void;
+  url: string;
+  onUrlChange: (url: string) => void;
+  onFileChange: (file?: File) => void;
+  onUrlBlur: () => void;
+  id: string;
+  idProblem: string | null;
+  onIdChange: (event: unknown, field?: { value?: string | number | boolean }) => void;
+}
+
+/** The form: the archive (file or URL) and the snapshot's name, with Stage's own strings. */
+function SnapshotFields(props: SnapshotFieldsProps) {
+  const { Form } = Stage.Basic;
+  const { errors } = props;
+  return (
+    <Form loading={props.loading} errors={errors} onErrorsDismiss={props.onErrorsDismiss}>
+      <Form.Field label={translateModal('form.file.label')} required error={errors.snapshotUrl}>
+        <Form.UrlOrFile
+          name="snapshot"
+          value={props.url}
+          placeholder={translateModal('form.file.placeholder')}
+          onChangeUrl={props.onUrlChange}
+          onChangeFile={props.onFileChange}
+          onBlurUrl={props.onUrlBlur}
+        />
+      </Form.Field>
+
+      <Form.Field label={translateModal('form.name.label')} required error={errors.snapshotId ?? props.idProblem ?? undefined}>
+        <Form.Input name="snapshotId" value={props.id} onChange={props.onIdChange} title={messages.idRules} />
+      </Form.Field>
+    </Form>
+  );
+}
+
 export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE }: UploadModalProps) {
   const { useBoolean, useErrors, useOpen, useInput } = Stage.Hooks;
-  const { ApproveButton, Button, CancelButton, Form, Icon, Modal } = Stage.Basic;
+  const { ApproveButton, Button, CancelButton, Icon, Modal } = Stage.Basic;
 
   const [isLoading, setLoading, unsetLoading] = useBoolean();
   const { errors, setMessageAsError, clearErrors, setErrors } = useErrors();
@@ -213,13 +277,8 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
   });
   const { progress, startUpload } = useUpload(isOpen);
 
-  const { tooBig, urlIsValid, setUrlToCheck, check, urlCheck } = useUploadCheck(
-    toolbox,
-    isOpen,
-    snapshotFile,
-    snapshotUrl,
-    maxBodySize,
-  );
+  const checked = useUploadCheck(toolbox, isOpen, snapshotFile, snapshotUrl, maxBodySize);
+  const { tooBig, urlIsValid, setUrlToCheck, check, urlCheck } = checked;
   useEffect(() => setGoUnchecked(false), [snapshotUrl]);
   const codes = useCatalogue(isOpen);
 
@@ -227,10 +286,8 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
   const [settledId] = useSettled(snapshotId, isOpen && !!snapshotId && !idProblem);
   const idExists = useSnapshotExists(toolbox, settledId);
 
-  const fileReady = !!snapshotFile && !tooBig && canUpload(check.full) && check.sha256 !== null;
-  const urlReady =
-    urlIsValid && (urlCheck === 'passed' || urlCheck === 'unsupported' || (urlCheck === 'blocked' && goUnchecked));
-  const ready = !!snapshotId && !idProblem && (fileReady || urlReady);
+  const idOk = !!snapshotId && !idProblem;
+  const { ready, note } = uploadGate({ ...checked, idOk, file: snapshotFile, goUnchecked, isLoading });
 
   function onSnapshotFileChange(file?: File) {
     if (!file) return;
@@ -258,8 +315,7 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
     if (!ready) return;
 
     setLoading();
-    const upload = startUpload(toolbox, snapshotId, snapshotFile, check.sha256, snapshotUrl);
-    upload
+    startUpload(toolbox, snapshotId, snapshotFile, check.sha256, snapshotUrl)
       .then(() => {
         doClose();
         clearErrors();
@@ -271,10 +327,6 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
       .finally(unsetLoading);
   }
 
-  let note: string | null = null;
-  if (!ready && !isLoading && snapshotFile && !tooBig && check.status !== 'idle') {
-    note = check.full && !canUpload(check.full) ? messages.failed : messages.waitForCheck;
-  }
   const uploadButton = <Button content={translateModal('actions.upload')} icon="upload" labelPosition="left" />;
 
   return (
@@ -284,22 +336,18 @@ export default function UploadModal({ toolbox, maxBodySize = PROXY_MAX_BODY_SIZE
       </Modal.Header>
 
       <Modal.Content scrolling>
-        <Form loading={isLoading && !progress} errors={errors} onErrorsDismiss={clearErrors}>
-          <Form.Field label={translateModal('form.file.label')} required error={errors.snapshotUrl}>
-            <Form.UrlOrFile
-              name="snapshot"
-              value={snapshotUrl}
-              placeholder={translateModal('form.file.placeholder')}
-              onChangeUrl={onSnapshotUrlChange}
-              onChangeFile={onSnapshotFileChange}
-              onBlurUrl={() => urlIsValid && setUrlToCheck(snapshotUrl)}
-            />
-          </Form.Field>
-
-          <Form.Field label={translateModal('form.name.label')} required error={errors.snapshotId ?? idProblem ?? undefined}>
-            <Form.Input name="snapshotId" value={snapshotId} onChange={setSnapshotId} title={messages.idRules} />
-          </Form.Field>
-        </Form>
+        <SnapshotFields
+          loading={isLoading && !progress}
+          errors={errors}
+          onErrorsDismiss={clearErrors}
+          url={snapshotUrl}
+          onUrlChange={onSnapshotUrlChange}
+          onFileChange={onSnapshotFileChange}
+          onUrlBlur={() => urlIsValid && setUrlToCheck(snapshotUrl)}
+          id={snapshotId}
+          idProblem={idProblem}
+          onIdChange={setSnapshotId}
+        />
 
         <CheckNotices
           check={check}
