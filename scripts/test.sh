@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # parity test or a failed fixture generator in the page tests fail the run here; a plain
 # `cargo test` or `npm test` only prints a notice for them.
 export SNAPSHOT_VERIFY_REQUIRE_FIXTURES=1
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Each step header says how long the run has taken so far (CI's budget is a 2-core clean clone).
+START=$SECONDS
+step() { printf '\n\033[1m== %s\033[0m  (%d s so far)\n' "$*" "$((SECONDS - START))"; }
 
 step setup
 scripts/setup.sh
@@ -58,4 +60,4 @@ if [ -x fuzz/run-short.sh ]; then
   step "short fuzz run"
   fuzz/run-short.sh
 fi
-printf '\nall tests passed\n'
+printf '\nall tests passed in %d s\n' "$((SECONDS - START))"
