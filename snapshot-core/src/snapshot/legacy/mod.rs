@@ -163,20 +163,31 @@ fn preview(a: &Archive, sem: &mut Semantics, pre4: bool) -> bool {
     let scoped = if flat { 1 } else { 2 };
     let mut tenants: BTreeSet<&str> = BTreeSet::new();
     let mut found: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    // The entries of one folder mostly follow each other: a value just added is not added again
+    // (the sets are the same, with a tree lookup per folder instead of per entry).
+    let (mut last_tenant, mut last_found) = (None, None);
     for e in &a.entries {
         let (top, nested) = match e.name.split_once('/') {
             Some((top, _)) => (top, true),
             None => (e.name.as_str(), false),
         };
         if !flat && matches!(top, "blueprints" | "uploaded-blueprints" | "deployments" | "tenant-resources") {
-            tenants.extend(folder(&e.name, 1));
+            let tenant = folder(&e.name, 1);
+            if tenant.is_some() && tenant != last_tenant {
+                tenants.extend(tenant);
+                last_tenant = tenant;
+            }
         }
         let depth = match top {
             "uploaded-blueprints" | "deployments" if nested => scoped,
             "plugins" if nested => 1,
             _ => continue,
         };
-        found.entry(top).or_default().extend(folder(&e.name, depth));
+        let f = folder(&e.name, depth);
+        if last_found != Some((top, f)) {
+            found.entry(top).or_default().extend(f);
+            last_found = Some((top, f));
+        }
     }
     let count = |top: &str| found.get(top).map(|s| s.len() as u64);
     let c = &mut sem.info.counts;
