@@ -16,7 +16,7 @@ pub(super) fn parts(archive: &Archive) -> Vec<Part> {
     let mut by: BTreeMap<&str, Part> = BTreeMap::new();
     let mut run: Option<(&str, Part)> = None;
     for e in &archive.entries {
-        let key = match e.name.find('/') {
+        let key = match e.name.as_bytes().iter().position(|&b| b == b'/') {
             Some(slash) => e.name.get(..=slash).unwrap_or(&e.name),
             None => e.name.as_str(),
         };

@@ -368,7 +368,8 @@ mod tests {
             assert_eq!(python_key(n), n);
             assert_eq!(normalise(n), n);
         }
-        for n in ["/a", "a//b", "a/./b", "./a", "a/..", "A/b", "a\\b", "a//", "é", "", "/", ".", "..", "a/.", "a/../b"] {
+        for n in ["/a", "a//b", "a/./b", "./a", "a/..", "A/b", "a\\b", "a//", "é", "", "/", ".", "..", "a/.", "a/../b"]
+        {
             assert!(!plain(n), "{n}");
         }
     }

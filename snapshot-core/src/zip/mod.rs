@@ -109,6 +109,11 @@ pub(crate) struct Archive {
 }
 
 impl Archive {
+    /// The entries whose name has no `/`, in order.
+    pub(crate) fn top_level(&self) -> impl Iterator<Item = &Entry> {
+        self.top.iter().filter_map(|&i| self.entries.get(i))
+    }
+
     /// Entries by exact name, last copy wins (Python's `NameToInfo`).
     pub(crate) fn by_name(&self, name: &str) -> Option<&Entry> {
         if name.contains('/') {
@@ -167,7 +172,7 @@ pub(crate) fn parse_counted(
         cd_offset: cd_start,
         cd_size: trailer.cd_size,
         comment_len: trailer.comment_len,
-        top: entries.iter().enumerate().filter(|(_, e)| !e.name.contains('/')).map(|(i, _)| i).collect(),
+        top: entries.iter().enumerate().filter(|(_, e)| !e.name.as_bytes().contains(&b'/')).map(|(i, _)| i).collect(),
         entries,
     };
     trailer::check_rivals(&trailer, &archive.entries, findings);
@@ -244,8 +249,7 @@ fn read_directory(
         };
         let (raw_name, rest) = var.split_at(fixed.name_len as usize);
         let (extra, comment) = rest.split_at(fixed.extra_len as usize);
-        let entry =
-            central_entry(entries.len(), pos, &fixed, raw_name, (extra, comment), trailer.concat, findings);
+        let entry = central_entry(entries.len(), pos, &fixed, raw_name, (extra, comment), trailer.concat, findings);
         entries.push(entry);
         pos = pos.saturating_add(crate::arith::to_u64(CENTRAL_LEN.saturating_add(var_len)));
     }

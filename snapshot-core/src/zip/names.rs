@@ -46,8 +46,10 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
     };
     let raw = entry.raw();
     // One pass finds the common case, a printable ASCII name without backslashes: the checks
-    // for NUL, control characters, backslashes and encodings below cannot fire on it.
-    let odd = raw.iter().any(|&b| b < 0x20 || b >= 0x7f || b == b'\\');
+    // for NUL, control characters, backslashes and encodings below cannot fire on it, and its
+    // bytes are the decoded name's, so the same pass finds the characters Windows forbids.
+    let class = raw.iter().fold(0u8, |acc, &b| acc | BYTE_CLASS[usize::from(b)]);
+    let odd = class & ODD != 0;
     if odd && raw.contains(&0) {
         push(Code::NulInName, "the name holds a NUL byte; C tools see only the part before it".into(), None);
     }
@@ -97,10 +99,13 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
             _ => {
                 depth = depth.saturating_add(1);
                 real = true;
-                windows |= windows_unsafe(part);
+                windows |= windows_reserved(part);
             }
         }
     }
+    // A forbidden character cannot be in an empty, `.` or `..` component: anywhere in the
+    // name, it is in a real one.
+    windows |= if odd { unified.bytes().any(windows_forbidden) } else { class & FORBIDDEN != 0 };
     if dotdot {
         push(
             Code::PathTraversal,
@@ -350,7 +355,38 @@ fn check_method_and_flags(entry: &Entry, findings: &mut Vec<Finding>) {
     }
 }
 
+/// Byte classes for the one scan of a name in [`check_name`]: bytes that need the slow checks
+/// (control, non-ASCII, backslash), and the characters Windows forbids in names.
+const ODD: u8 = 1;
+const FORBIDDEN: u8 = 2;
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let b = i as u8;
+        if b < 0x20 || b >= 0x7f || b == b'\\' {
+            t[i] = ODD;
+        } else if windows_forbidden(b) {
+            t[i] = FORBIDDEN;
+        }
+        i = i.wrapping_add(1);
+    }
+    t
+};
+
+const fn windows_forbidden(b: u8) -> bool {
+    matches!(b, b'<' | b'>' | b':' | b'"' | b'|' | b'?' | b'*')
+}
+
+/// Whether Windows cannot write a name component: [`windows_reserved`], or a character it
+/// forbids.
+#[cfg(test)]
 fn windows_unsafe(part: &[u8]) -> bool {
+    windows_reserved(part) || part.iter().copied().any(windows_forbidden)
+}
+
+/// A device name (CON, NUL, COM1, LPT1, CONIN$ …) or a name ending with a dot or space.
+fn windows_reserved(part: &[u8]) -> bool {
     if part.is_empty() || part == b"." || part == b".." {
         return false;
     }
@@ -370,12 +406,12 @@ fn windows_unsafe(part: &[u8]) -> bool {
     };
     // Device names are 3 to 7 bytes long (`COM¹` is 5): most components are not, and skip them.
     let device = (3..=7).contains(&stem.len())
-        && ([b"CON".as_slice(), b"PRN", b"AUX", b"NUL", b"CONIN$", b"CONOUT$"].iter().any(|d| stem.eq_ignore_ascii_case(d))
+        && ([b"CON".as_slice(), b"PRN", b"AUX", b"NUL", b"CONIN$", b"CONOUT$"]
+            .iter()
+            .any(|d| stem.eq_ignore_ascii_case(d))
             || numbered(b"COM")
             || numbered(b"LPT"));
-    device
-        || matches!(part.last(), Some(b'.' | b' '))
-        || part.iter().any(|b| matches!(b, b'<' | b'>' | b':' | b'"' | b'|' | b'?' | b'*'))
+    device || matches!(part.last(), Some(b'.' | b' '))
 }
 
 fn special_kind(kind: u32) -> &'static str {
