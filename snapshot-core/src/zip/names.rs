@@ -494,6 +494,23 @@ mod tests {
         }
     }
 
+    /// The one scan of a name (ASCII names) and the slow path (names with control, non-ASCII or
+    /// backslash bytes) find the same Windows-unsafe components.
+    #[test]
+    fn windows_unsafe_names_on_both_scan_paths() {
+        let unsafe_name = |name: &str| {
+            let mut findings = Vec::new();
+            check_name(&entry(name, 3, 0o100_644 << 16, 1), &mut findings);
+            findings.iter().any(|f| f.code == Code::WindowsUnsafeName)
+        };
+        for n in ["a/b|c.yaml", "a\\b?.yaml", "é/x*", "a/CON", "a\\nul.txt/b", "tab\tx/aux", "x./y", "a /b"] {
+            assert!(unsafe_name(n), "{n}");
+        }
+        for n in ["a/b.yaml", "a\\b.yaml", "é/x", "a/CONX", "./a/../b", "a/..b/c"] {
+            assert!(!unsafe_name(n), "{n}");
+        }
+    }
+
     /// The A4 matrix: who makes a directory of what (zipdiff-research §2 A4).
     #[test]
     fn directory_ness_by_host_and_attributes() {
