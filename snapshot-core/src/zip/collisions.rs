@@ -181,9 +181,12 @@ fn path_collisions(entries: &[Entry], keys: &Keys, raw: &[u64], findings: &mut V
     for ((i, e), &raw_hash) in entries.iter().enumerate().zip(raw) {
         // A plain name (ASCII, so its raw bytes) is its own Python key and folded key: its raw
         // hash serves both.
-        let is_plain = plain(&e.name);
-        let key = if is_plain { Cow::Borrowed(e.name.as_str()) } else { python_key(&e.name) };
-        let h = if is_plain { raw_hash } else { keys.hash(key.as_bytes()) };
+        // A name with upper case (`README.md`) is still its own Python key: no allocation, and
+        // its raw hash too when its raw bytes are its name.
+        let own = own_python_key(&e.name);
+        let is_plain = own && folds_to_itself(&e.name);
+        let key = if own { Cow::Borrowed(e.name.as_str()) } else { python_key(&e.name) };
+        let h = if own && e.raw_name.is_none() { raw_hash } else { keys.hash(key.as_bytes()) };
         let folded_hash = is_plain.then_some(raw_hash);
         match python.get(&h) {
             Some(&p) if python_key(&entries[p].name) == key => {
@@ -214,7 +217,7 @@ fn path_collisions(entries: &[Entry], keys: &Keys, raw: &[u64], findings: &mut V
                 python.insert(h, i);
             }
         }
-        let key = if is_plain { Cow::Borrowed(e.name.as_str()) } else { normalise(&e.name) };
+        let key = if is_plain { Cow::Borrowed(e.name.as_str()) } else { normalise_with(&e.name, own) };
         let h = match folded_hash {
             Some(h) => h,
             None => keys.hash(key.as_bytes()),
@@ -296,7 +299,7 @@ fn file_and_directory(entries: &[Entry], keys: &Keys, raw: &[u64], findings: &mu
 /// The path Python's `ZipFile._extract_member` writes on Linux: split on `/` only, empty, `.`
 /// and `..` components dropped (not resolved), a trailing `/` kept to tell directories apart.
 pub(crate) fn python_key(name: &str) -> Cow<'_, str> {
-    if plain(name) {
+    if own_python_key(name) {
         return Cow::Borrowed(name);
     }
     let mut key = name.split('/').filter(|p| !matches!(*p, "" | "." | "..")).collect::<Vec<_>>().join("/");
@@ -309,33 +312,39 @@ pub(crate) fn python_key(name: &str) -> Cow<'_, str> {
 /// Whether both keys of a name are the name itself (the common case, so it costs no
 /// allocation): ASCII without upper case or `\\`, no leading `/`, no empty, `.` or `..` component
 /// before its end.
+#[cfg(test)]
 fn plain(name: &str) -> bool {
+    own_python_key(name) && folds_to_itself(name)
+}
+
+/// Whether a name is its own Python key: no leading `/`, and no empty, `.` or `..` component
+/// before its end (one trailing `/` marks a directory). Bytes, not `str::split`: this runs for
+/// every entry.
+fn own_python_key(name: &str) -> bool {
     let b = name.as_bytes();
-    // One pass over the bytes (this runs for every entry): `len` counts the current
-    // component's bytes up to 3, `dots` whether they are all dots.
     let body = b.strip_suffix(b"/").unwrap_or(b);
-    let (mut len, mut dots) = (0u8, true);
-    for &c in body {
-        if c >= 0x80 || c.is_ascii_uppercase() || c == b'\\' {
-            return false;
-        }
-        if c == b'/' {
-            if len == 0 || dots && len <= 2 {
-                return false;
-            }
-            (len, dots) = (0, true);
-        } else {
-            len = len.saturating_add(1).min(3);
-            dots &= c == b'.';
-        }
-    }
-    !(len == 0 || dots && len <= 2)
+    !body.split(|&c| c == b'/').any(|p| matches!(p, b"" | b"." | b".."))
+}
+
+/// Whether case and backslash folding leave a name as it is: ASCII without upper case or `\\`.
+/// A fold over every byte, without an early exit, so that it compiles to vector code.
+fn folds_to_itself(name: &str) -> bool {
+    !name.bytes().fold(false, |odd, c| odd | (c >= 0x80) | c.is_ascii_uppercase() | (c == b'\\'))
 }
 
 /// Case and backslash folding, as a case-insensitive file system or a Windows tool sees it.
 fn normalise(name: &str) -> Cow<'_, str> {
-    if plain(name) {
+    normalise_with(name, own_python_key(name))
+}
+
+/// [`normalise`], told whether the name is its own Python key (`own`): then an ASCII name
+/// without `\\` folds to its lower case (its components are all kept), one allocation.
+fn normalise_with(name: &str, own: bool) -> Cow<'_, str> {
+    if own && folds_to_itself(name) {
         return Cow::Borrowed(name);
+    }
+    if own && name.is_ascii() && !name.as_bytes().contains(&b'\\') {
+        return Cow::Owned(name.to_ascii_lowercase());
     }
     let lowered = name.replace('\\', "/").to_lowercase();
     let parts: Vec<&str> = lowered.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
@@ -372,6 +381,33 @@ mod tests {
         {
             assert!(!plain(n), "{n}");
         }
+    }
+
+    /// The shortcuts give the keys the general path gives.
+    #[test]
+    fn shortcut_keys_match_the_general_path() {
+        let slow_python = |n: &str| {
+            let mut k = n.split('/').filter(|p| !matches!(*p, "" | "." | "..")).collect::<Vec<_>>().join("/");
+            if n.ends_with('/') {
+                k.push('/');
+            }
+            k
+        };
+        let slow_folded = |n: &str| {
+            let lowered = n.replace('\\', "/").to_lowercase();
+            let mut k = lowered.split('/').filter(|p| !p.is_empty() && *p != ".").collect::<Vec<_>>().join("/");
+            if n.ends_with('/') {
+                k.push('/');
+            }
+            k
+        };
+        for n in
+            ["README.md", "a/B/c/", "A/../b", "A/./B", "/A", "a\\B", "É/x", "x/.../Y", "a/..B", "A//", "", ".", "a/b/"]
+        {
+            assert_eq!(python_key(n), slow_python(n), "{n}");
+            assert_eq!(normalise(n), slow_folded(n), "{n}");
+        }
+        assert!(own_python_key("README.md") && !folds_to_itself("README.md"));
     }
 
     #[test]
