@@ -11,18 +11,31 @@ const MAX_PARTS: usize = 100;
 
 /// Sizes by top-level part, largest first (F).
 pub(super) fn parts(archive: &Archive) -> Vec<Part> {
-    let mut by: BTreeMap<String, Part> = BTreeMap::new();
+    // Keyed by a slice of the name (the first component, with its `/`): no allocation per
+    // entry. Entries of one part mostly follow each other, so a run is summed before its lookup.
+    let mut by: BTreeMap<&str, Part> = BTreeMap::new();
+    let mut run: Option<(&str, Part)> = None;
     for e in &archive.entries {
-        let name = match e.name.split_once('/') {
-            Some((head, _)) => format!("{head}/"),
-            None => e.name.clone(),
+        let key = match e.name.as_bytes().iter().position(|&b| b == b'/') {
+            Some(slash) => e.name.get(..=slash).unwrap_or(&e.name),
+            None => e.name.as_str(),
         };
-        let p = by.entry(name.clone()).or_insert(Part { name, entries: 0, compressed_size: 0, uncompressed_size: 0 });
-        p.entries = p.entries.saturating_add(1);
-        p.compressed_size = p.compressed_size.saturating_add(e.compressed_size);
-        p.uncompressed_size = p.uncompressed_size.saturating_add(e.uncompressed_size);
+        match &mut run {
+            Some((k, p)) if *k == key => add(p, 1, e.compressed_size, e.uncompressed_size),
+            _ => {
+                if let Some((k, p)) = run.take() {
+                    merge(&mut by, k, &p);
+                }
+                let mut p = Part { name: String::new(), entries: 0, compressed_size: 0, uncompressed_size: 0 };
+                add(&mut p, 1, e.compressed_size, e.uncompressed_size);
+                run = Some((key, p));
+            }
+        }
     }
-    let mut parts: Vec<Part> = by.into_values().collect();
+    if let Some((k, p)) = run {
+        merge(&mut by, k, &p);
+    }
+    let mut parts: Vec<Part> = by.into_iter().map(|(name, p)| Part { name: name.to_owned(), ..p }).collect();
     parts.sort_by(|a, b| b.uncompressed_size.cmp(&a.uncompressed_size).then_with(|| a.name.cmp(&b.name)));
     // A snapshot has a few dozen top-level parts; an archive of loose files may have millions.
     if parts.len() > MAX_PARTS {
@@ -34,11 +47,20 @@ pub(super) fn parts(archive: &Archive) -> Vec<Part> {
             uncompressed_size: 0,
         };
         for p in rest {
-            other.entries = other.entries.saturating_add(p.entries);
-            other.compressed_size = other.compressed_size.saturating_add(p.compressed_size);
-            other.uncompressed_size = other.uncompressed_size.saturating_add(p.uncompressed_size);
+            add(&mut other, p.entries, p.compressed_size, p.uncompressed_size);
         }
         parts.push(other);
     }
     parts
+}
+
+fn add(p: &mut Part, entries: u64, compressed: u64, uncompressed: u64) {
+    p.entries = p.entries.saturating_add(entries);
+    p.compressed_size = p.compressed_size.saturating_add(compressed);
+    p.uncompressed_size = p.uncompressed_size.saturating_add(uncompressed);
+}
+
+fn merge<'a>(by: &mut BTreeMap<&'a str, Part>, key: &'a str, run: &Part) {
+    let p = by.entry(key).or_insert(Part { name: String::new(), entries: 0, compressed_size: 0, uncompressed_size: 0 });
+    add(p, run.entries, run.compressed_size, run.uncompressed_size);
 }

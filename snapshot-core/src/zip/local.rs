@@ -17,7 +17,7 @@ pub(super) fn check_locals(
 ) -> Result<(), Error> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| entries[i].local_offset);
-    let mut window = HeaderWindow { src, buf: Vec::new(), start: 0 };
+    let mut window = HeaderWindow { src, buf: Vec::new(), len: 0, start: 0 };
     for i in order {
         let entry = &mut entries[i];
         check_local(&mut window, entry, findings)?;
@@ -43,7 +43,7 @@ fn check_local(window: &mut HeaderWindow, entry: &mut Entry, findings: &mut Vec<
         return Ok(());
     };
     let var_len = (local.name_len as usize).saturating_add(local.extra_len as usize);
-    let var = window.read(at.saturating_add(LOCAL_LEN as u64), var_len)?.to_vec();
+    let var = window.read(at.saturating_add(LOCAL_LEN as u64), var_len)?;
     if var.len() < var_len {
         findings.push(
             Finding::new(Code::Truncated, format!("the file ends inside the local header of '{}'", entry.name))
@@ -181,7 +181,10 @@ fn local_extras<'a>(
 /// one small read each.
 struct HeaderWindow<'a> {
     src: &'a dyn ReadAt,
+    /// Zeroed once as it grows (to at most a window, or the largest header), then reused.
     buf: Vec<u8>,
+    /// How many bytes of `buf`, from `start`, hold the file.
+    len: usize,
     start: u64,
 }
 
@@ -190,20 +193,21 @@ impl HeaderWindow<'_> {
 
     /// Up to `len` bytes at `at`; fewer only at the end of the file.
     fn read(&mut self, at: u64, len: usize) -> Result<&[u8], Error> {
-        let end = self.start.saturating_add(self.buf.len() as u64);
+        let end = self.start.saturating_add(self.len as u64);
         let inside = at >= self.start && at.saturating_add(len as u64) <= end;
         if !inside {
             // Close ahead of the last window: the headers are dense, read a full window.
-            let dense = at >= end && at.saturating_sub(end) < Self::WINDOW as u64 && !self.buf.is_empty();
+            let dense = at >= end && at.saturating_sub(end) < Self::WINDOW as u64 && self.len > 0;
             let want = if dense { Self::WINDOW.max(len) } else { len.max(4096) };
             let want = (self.src.size().saturating_sub(at)).min(want as u64) as usize;
-            self.buf.resize(want, 0);
-            let got = read_full(self.src, at, &mut self.buf)?;
-            self.buf.truncate(got);
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+            self.len = read_full(self.src, at, &mut self.buf[..want])?;
             self.start = at;
         }
         let s = crate::arith::to_usize(at.saturating_sub(self.start));
-        let e = s.saturating_add(len).min(self.buf.len());
+        let e = s.saturating_add(len).min(self.len);
         Ok(self.buf.get(s..e).unwrap_or(&[]))
     }
 }

@@ -109,6 +109,11 @@ pub(crate) struct Archive {
 }
 
 impl Archive {
+    /// The entries whose name has no `/`, in order.
+    pub(crate) fn top_level(&self) -> impl Iterator<Item = &Entry> {
+        self.top.iter().filter_map(|&i| self.entries.get(i))
+    }
+
     /// Entries by exact name, last copy wins (Python's `NameToInfo`).
     pub(crate) fn by_name(&self, name: &str) -> Option<&Entry> {
         if name.contains('/') {
@@ -167,7 +172,7 @@ pub(crate) fn parse_counted(
         cd_offset: cd_start,
         cd_size: trailer.cd_size,
         comment_len: trailer.comment_len,
-        top: entries.iter().enumerate().filter(|(_, e)| !e.name.contains('/')).map(|(i, _)| i).collect(),
+        top: entries.iter().enumerate().filter(|(_, e)| !e.name.as_bytes().contains(&b'/')).map(|(i, _)| i).collect(),
         entries,
     };
     trailer::check_rivals(&trailer, &archive.entries, findings);
@@ -244,8 +249,7 @@ fn read_directory(
         };
         let (raw_name, rest) = var.split_at(fixed.name_len as usize);
         let (extra, comment) = rest.split_at(fixed.extra_len as usize);
-        let entry =
-            central_entry(entries.len(), pos, &fixed, raw_name.to_vec(), (extra, comment), trailer.concat, findings);
+        let entry = central_entry(entries.len(), pos, &fixed, raw_name, (extra, comment), trailer.concat, findings);
         entries.push(entry);
         pos = pos.saturating_add(crate::arith::to_u64(CENTRAL_LEN.saturating_add(var_len)));
     }
@@ -325,16 +329,16 @@ fn central_entry(
     index: usize,
     at: u64,
     fixed: &CentralFixed,
-    raw_name: Vec<u8>,
+    raw_name: &[u8],
     tail: (&[u8], &[u8]),
     concat: u64,
     findings: &mut Vec<Finding>,
 ) -> Entry {
-    let name = names::decode(&raw_name, fixed.flags);
+    let name = names::decode(raw_name, fixed.flags);
     let (extra, comment) = tail;
     let ctx = extra::Ctx {
         local: false,
-        name: &raw_name,
+        name: raw_name,
         comment,
         flags: fixed.flags,
         sentinels: extra::Sentinels {
@@ -375,7 +379,7 @@ fn central_entry(
     }
     Entry {
         index,
-        raw_name: (name.as_bytes() != raw_name.as_slice()).then(|| raw_name.into_boxed_slice()),
+        raw_name: (name.as_bytes() != raw_name).then(|| raw_name.into()),
         name,
         flags: fixed.flags,
         method: fixed.method,
@@ -398,6 +402,8 @@ fn central_entry(
 pub(crate) struct Chunked<'a> {
     src: &'a dyn ReadAt,
     buf: Vec<u8>,
+    /// How many bytes of `buf`, from `buf_start`, hold the source.
+    len: usize,
     buf_start: u64,
     end: u64,
 }
@@ -406,7 +412,7 @@ const CHUNK: usize = 4 << 20;
 
 impl<'a> Chunked<'a> {
     pub(crate) fn new(src: &'a dyn ReadAt, start: u64, end: u64) -> Chunked<'a> {
-        Chunked { src, buf: Vec::new(), buf_start: start, end: end.min(src.size()) }
+        Chunked { src, buf: Vec::new(), len: 0, buf_start: start, end: end.min(src.size()) }
     }
 
     /// The bytes `[offset, offset + len)`, or `None` when they run past the range's end.
@@ -415,18 +421,22 @@ impl<'a> Chunked<'a> {
         if want_end > self.end {
             return Ok(None);
         }
-        let buf_end = self.buf_start.saturating_add(self.buf.len() as u64);
+        let buf_end = self.buf_start.saturating_add(self.len as u64);
         if offset < self.buf_start || want_end > buf_end {
             let n = self.end.saturating_sub(offset).min(CHUNK.max(len) as u64) as usize;
-            self.buf.resize(n, 0);
-            let got = read_full(self.src, offset, &mut self.buf)?;
-            self.buf.truncate(got);
+            // Zeroed only as it grows: a directory read in several chunks fills the same bytes.
+            if self.buf.len() < n {
+                self.buf.resize(n, 0);
+            }
+            let got = read_full(self.src, offset, &mut self.buf[..n])?;
+            self.len = got;
             self.buf_start = offset;
             if got < len {
                 return Ok(None);
             }
         }
         let s = crate::arith::to_usize(offset.saturating_sub(self.buf_start));
-        Ok(self.buf.get(s..s.saturating_add(len)))
+        let e = s.saturating_add(len);
+        Ok(self.buf.get(s..e).filter(|_| e <= self.len))
     }
 }

@@ -45,17 +45,22 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
             .push(Finding::new(code, msg).severity(sev.unwrap_or(code.default_severity())).at_path(name).at_offset(at));
     };
     let raw = entry.raw();
-    if raw.contains(&0) {
+    // One pass finds the common case, a printable ASCII name without backslashes: the checks
+    // for NUL, control characters, backslashes and encodings below cannot fire on it, and its
+    // bytes are the decoded name's, so the same pass finds the characters Windows forbids.
+    let class = raw.iter().fold(0u8, |acc, &b| acc | BYTE_CLASS[usize::from(b)]);
+    let odd = class & ODD != 0;
+    if odd && raw.contains(&0) {
         push(Code::NulInName, "the name holds a NUL byte; C tools see only the part before it".into(), None);
     }
-    if raw.iter().any(|&b| b < 0x20 && b != 0 || b == 0x7f) {
+    if odd && raw.iter().any(|&b| b < 0x20 && b != 0 || b == 0x7f) {
         push(
             Code::ControlCharInName,
             "the name holds control characters; Info-ZIP strips them (and may overwrite the file named without them), Python, 7-Zip and bsdtar keep them".into(),
             None,
         );
     }
-    if raw.contains(&b'\\') {
+    if odd && raw.contains(&b'\\') {
         if raw.contains(&b'/') {
             push(
                 Code::BackslashInName,
@@ -71,7 +76,7 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
         }
     }
     let unified: std::borrow::Cow<str> =
-        if name.contains('\\') { name.replace('\\', "/").into() } else { name.as_str().into() };
+        if name.as_bytes().contains(&b'\\') { name.replace('\\', "/").into() } else { name.as_str().into() };
     let drive = unified.len() >= 2 && unified.as_bytes()[1] == b':' && unified.as_bytes()[0].is_ascii_alphabetic();
     if unified.starts_with('/') || drive {
         push(
@@ -81,11 +86,12 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
         );
     }
     // One pass over the components: climbing out of the root, '..' anywhere, anything real.
+    // Split on the byte: a char pattern costs a searcher per component.
     let (mut depth, mut escapes, mut dotdot, mut real, mut windows) = (0i64, false, false, false, false);
-    for part in unified.split('/') {
+    for part in unified.as_bytes().split(|&b| b == b'/') {
         match part {
-            "" | "." => {}
-            ".." => {
+            b"" | b"." => {}
+            b".." => {
                 depth = depth.saturating_sub(1);
                 escapes |= depth < 0;
                 dotdot = true;
@@ -93,10 +99,13 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
             _ => {
                 depth = depth.saturating_add(1);
                 real = true;
-                windows |= windows_unsafe(part);
+                windows |= windows_reserved(part);
             }
         }
     }
+    // A forbidden character cannot be in an empty, `.` or `..` component: anywhere in the
+    // name, it is in a real one.
+    windows |= if odd { unified.bytes().any(windows_forbidden) } else { class & FORBIDDEN != 0 };
     if dotdot {
         push(
             Code::PathTraversal,
@@ -119,7 +128,7 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
             None,
         );
     }
-    if !raw.is_ascii() && entry.flags & FLAG_UTF8 == 0 {
+    if odd && !raw.is_ascii() && entry.flags & FLAG_UTF8 == 0 {
         if std::str::from_utf8(raw).is_ok() {
             push(
                 Code::NameEncodingAmbiguous,
@@ -134,14 +143,14 @@ fn check_name(entry: &Entry, findings: &mut Vec<Finding>) {
             );
         }
     }
-    if entry.flags & FLAG_UTF8 != 0 && std::str::from_utf8(raw).is_err() {
+    if odd && entry.flags & FLAG_UTF8 != 0 && std::str::from_utf8(raw).is_err() {
         push(
             Code::NameNotUtf8,
             "the name is flagged UTF-8 but is not valid UTF-8: every Python (2.7 to 3.13) raises UnicodeDecodeError opening the archive, so restore fails; Java and bsdtar refuse it, Info-ZIP drops the bad bytes".into(),
             None,
         );
     }
-    if name.rsplit('/').next() == Some(".") {
+    if name == "." || name.ends_with("/.") {
         push(
             Code::NameCollision,
             "the name's last component is '.': Python writes it as its parent file, Info-ZIP and 7-Zip fail or keep another copy".into(),
@@ -346,25 +355,63 @@ fn check_method_and_flags(entry: &Entry, findings: &mut Vec<Finding>) {
     }
 }
 
-fn windows_unsafe(part: &str) -> bool {
-    if part.is_empty() || part == "." || part == ".." {
+/// Byte classes for the one scan of a name in [`check_name`]: bytes that need the slow checks
+/// (control, non-ASCII, backslash), and the characters Windows forbids in names.
+const ODD: u8 = 1;
+const FORBIDDEN: u8 = 2;
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let b = i as u8;
+        if b < 0x20 || b >= 0x7f || b == b'\\' {
+            t[i] = ODD;
+        } else if windows_forbidden(b) {
+            t[i] = FORBIDDEN;
+        }
+        i = i.wrapping_add(1);
+    }
+    t
+};
+
+const fn windows_forbidden(b: u8) -> bool {
+    matches!(b, b'<' | b'>' | b':' | b'"' | b'|' | b'?' | b'*')
+}
+
+/// Whether Windows cannot write a name component: [`windows_reserved`], or a character it
+/// forbids.
+#[cfg(test)]
+fn windows_unsafe(part: &[u8]) -> bool {
+    windows_reserved(part) || part.iter().copied().any(windows_forbidden)
+}
+
+/// A device name (CON, NUL, COM1, LPT1, CONIN$ …) or a name ending with a dot or space.
+fn windows_reserved(part: &[u8]) -> bool {
+    if part.is_empty() || part == b"." || part == b".." {
         return false;
     }
     // Windows compares device names case-insensitively, with or without an extension, after
-    // trimming trailing spaces and dots. Compared in place: this runs for every name component.
-    let stem =
-        part.get(..part.bytes().position(|b| b == b'.').unwrap_or(part.len())).unwrap_or("").trim_end_matches(' ');
-    let numbered = |p: &str| {
+    // trimming trailing spaces and dots. Compared in place, on bytes: this runs for every name
+    // component.
+    let mut stem = &part[..part.iter().position(|&b| b == b'.').unwrap_or(part.len())];
+    while let [rest @ .., b' '] = stem {
+        stem = rest;
+    }
+    let numbered = |p: &[u8]| {
         stem.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))
             && stem.get(p.len()..).is_some_and(|d| {
-                let mut c = d.chars();
-                matches!((c.next(), c.next()), (Some('0'..='9' | '¹' | '²' | '³'), None))
+                // One digit: ASCII, or '¹', '²', '³' (U+00B9, U+00B2, U+00B3 in UTF-8).
+                matches!(d, [b'0'..=b'9'] | [0xc2, 0xb9 | 0xb2 | 0xb3])
             })
     };
-    let device = ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"].iter().any(|d| stem.eq_ignore_ascii_case(d))
-        || numbered("COM")
-        || numbered("LPT");
-    device || part.ends_with('.') || part.ends_with(' ') || part.contains(['<', '>', ':', '"', '|', '?', '*'])
+    // Device names are 3 to 7 bytes long (`COM¹` is 5): most components are not, and skip them.
+    let device = (3..=7).contains(&stem.len())
+        && ([b"CON".as_slice(), b"PRN", b"AUX", b"NUL", b"CONIN$", b"CONOUT$"]
+            .iter()
+            .any(|d| stem.eq_ignore_ascii_case(d))
+            || numbered(b"COM")
+            || numbered(b"LPT"));
+    device || matches!(part.last(), Some(b'.' | b' '))
 }
 
 fn special_kind(kind: u32) -> &'static str {
@@ -398,19 +445,26 @@ mod tests {
 
     #[test]
     fn windows_names() {
-        assert!(windows_unsafe("CON"));
-        assert!(windows_unsafe("com1.txt"));
-        assert!(windows_unsafe("a."));
-        assert!(windows_unsafe("file:stream"));
-        assert!(windows_unsafe("COM0"));
-        assert!(windows_unsafe("lpt¹.log"));
-        assert!(windows_unsafe("conin$"));
-        assert!(windows_unsafe("nul .txt"));
-        assert!(windows_unsafe("a|b.yaml"));
-        assert!(windows_unsafe("what?"));
-        assert!(!windows_unsafe("COM10"));
-        assert!(!windows_unsafe("console"));
-        assert!(!windows_unsafe("blueprint.yaml"));
+        assert!(windows_unsafe("CON".as_bytes()));
+        assert!(windows_unsafe("com1.txt".as_bytes()));
+        assert!(windows_unsafe("a.".as_bytes()));
+        assert!(windows_unsafe("file:stream".as_bytes()));
+        assert!(windows_unsafe("COM0".as_bytes()));
+        assert!(windows_unsafe("lpt¹.log".as_bytes()));
+        assert!(windows_unsafe("conin$".as_bytes()));
+        assert!(windows_unsafe("nul .txt".as_bytes()));
+        assert!(windows_unsafe("a|b.yaml".as_bytes()));
+        assert!(windows_unsafe("what?".as_bytes()));
+        assert!(!windows_unsafe("COM10".as_bytes()));
+        assert!(!windows_unsafe("console".as_bytes()));
+        assert!(!windows_unsafe("blueprint.yaml".as_bytes()));
+        // Each device, any case, with an extension or trailing spaces; near misses are not.
+        for n in ["conout$", "PRN.txt", "aux ", "LPT³", "com².x", "Nul"] {
+            assert!(windows_unsafe(n.as_bytes()), "{n}");
+        }
+        for n in ["COM¹¹", "LPT", "CONOUT", "xcon", "com1a", "c:"] {
+            assert_eq!(windows_unsafe(n.as_bytes()), n == "c:", "{n}");
+        }
     }
 
     #[test]
@@ -437,6 +491,23 @@ mod tests {
             readable: true,
             unicode_name: None,
             local_zip64: false,
+        }
+    }
+
+    /// The one scan of a name (ASCII names) and the slow path (names with control, non-ASCII or
+    /// backslash bytes) find the same Windows-unsafe components.
+    #[test]
+    fn windows_unsafe_names_on_both_scan_paths() {
+        let unsafe_name = |name: &str| {
+            let mut findings = Vec::new();
+            check_name(&entry(name, 3, 0o100_644 << 16, 1), &mut findings);
+            findings.iter().any(|f| f.code == Code::WindowsUnsafeName)
+        };
+        for n in ["a/b|c.yaml", "a\\b?.yaml", "é/x*", "a/CON", "a\\nul.txt/b", "tab\tx/aux", "x./y", "a /b"] {
+            assert!(unsafe_name(n), "{n}");
+        }
+        for n in ["a/b.yaml", "a\\b.yaml", "é/x", "a/CONX", "./a/../b", "a/..b/c"] {
+            assert!(!unsafe_name(n), "{n}");
         }
     }
 

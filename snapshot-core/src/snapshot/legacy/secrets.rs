@@ -92,7 +92,13 @@ pub(super) fn key_files(a: &Archive, sem: &mut Semantics) {
     let mut listed = [0usize; 2];
     let mut rest = [0u64; 2];
     for e in a.entries.iter().filter(|e| !e.is_dir() && !e.name.starts_with("snapshot-credentials/")) {
-        let base = e.name.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+        let base = e.name.rsplit('/').next().unwrap_or("");
+        // Every extension below has three letters: others are skipped before the lower-casing
+        // (an allocation per file).
+        if base.rsplit_once('.').is_none_or(|(_, x)| x.len() != 3) {
+            continue;
+        }
+        let base = base.to_ascii_lowercase();
         let ext = base.rsplit_once('.').map_or("", |(_, x)| x);
         let kind = match ext {
             "p12" | "pfx" | "key" => SecretKind::PrivateKey,
