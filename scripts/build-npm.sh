@@ -43,7 +43,11 @@ rm -f npm/*.tgz
 tarball=$(cd "$dist" && npm pack --silent --pack-destination .. 2>/dev/null | tail -1)
 mv "npm/$tarball" npm/snapshot-verify-browser.tgz
 say "npm/snapshot-verify-browser.tgz: version $version, $(stat -c %s npm/snapshot-verify-browser.tgz) bytes"
+# Issue 14's goal: every wasm of the package at most 300 KiB gzipped (gzip -9).
+over=0
 for wasm in "$dist"/pkg/*.wasm; do
-  gz=$(gzip -9 -c "$wasm" | wc -c)
+  gz=$(gzip -9 -n -c "$wasm" | wc -c)
   say "  $(basename "$wasm"): $(stat -c %s "$wasm") bytes, $gz gzipped ($((gz / 1024)) KiB; goal 300 KiB)"
+  if [ "$gz" -gt $((300 * 1024)) ]; then over=1; fi
 done
+if [ "$over" = 1 ]; then say "a wasm of the package is over 300 KiB gzipped (issue 14's goal)"; exit 1; fi

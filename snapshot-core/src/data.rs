@@ -78,7 +78,7 @@ pub(crate) struct DataCheck<S: ContentSink> {
     in_end: usize,
     output: Vec<u8>,
     inflater: Option<Decompress>,
-    crc: crc32fast::Hasher,
+    crc: crate::crc::Crc32,
     out_total: u64,
     out_limit: u64,
     sink: Option<S>,
@@ -135,7 +135,7 @@ impl<S: ContentSink> DataCheck<S> {
             // Created on the first step: a queue of thousands of checks must not hold thousands
             // of inflate states (each one allocates its window).
             inflater: None,
-            crc: crc32fast::Hasher::new(),
+            crc: crate::crc::Crc32::new(),
             out_total: 0,
             out_limit,
             sink,

@@ -25,6 +25,7 @@
 
 mod arith;
 pub mod code;
+mod crc;
 mod data;
 pub mod diff;
 mod entries;

@@ -297,7 +297,7 @@ fn unicode_comment(body: &[u8], ctx: &Ctx) -> Option<String> {
     let crc = u32::from_le_bytes([body[1], body[2], body[3], body[4]]);
     if ctx.comment.is_empty() {
         Some("is present but the entry has no comment".into())
-    } else if crc != crc32fast::hash(ctx.comment) {
+    } else if crc != crate::crc::hash(ctx.comment) {
         Some("has a CRC that does not match the entry comment".into())
     } else {
         std::str::from_utf8(&body[5..]).is_err().then(|| "is not valid UTF-8".into())
@@ -425,7 +425,7 @@ pub(crate) fn unicode_path_central(copies: &[UnicodePath], ctx: &Ctx) -> (Option
             None,
         );
     }
-    let crc = crc32fast::hash(ctx.name);
+    let crc = crate::crc::hash(ctx.name);
     let utf8 = ctx.flags & FLAG_UTF8 != 0;
     let py = copies.iter().rev().find(|c| c.version == 1 && c.crc == crc);
     if let Some(p) = py
@@ -479,7 +479,7 @@ pub(crate) fn unicode_path_local(copies: &[UnicodePath], lname: &[u8]) -> Option
     if copies.is_empty() {
         return None;
     }
-    let crc = crc32fast::hash(lname);
+    let crc = crate::crc::hash(lname);
     Some(copies.iter().find(|c| !c.short && c.crc == crc).map_or(lname, |c| c.name).to_vec())
 }
 
