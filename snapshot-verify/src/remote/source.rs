@@ -7,13 +7,11 @@
 //! - Every later GET is pinned with `If-Match: <ETag>` (and the version id where the store has
 //!   versions), and its `Content-Range` total must be the size seen first: an object replaced
 //!   during the check fails the run (exit 2) instead of mixing two versions into a report.
-//! - Reads go through a cache of [`BLOCK`]-sized blocks shared by every thread. A reader that
-//!   reads on where it stopped is a stream: its read-ahead window doubles up to [`RA_MAX`], and
-//!   the blocks ahead are fetched in the background, at most [`IN_FLIGHT`] GETs at a time.
-//!   Memory stays under [`BUDGET`] (plus what is in flight): least recently used blocks go first.
-//! - The whole-file hash reads through [`HashView`], which stays at most [`LEAD`] bytes ahead of
-//!   the slowest active data-pass reader; blocks between them are kept, so the data pass and the
-//!   hash share one transfer of the file.
+//! - Reads go through a block cache shared by every thread ([`super::cache`]: read-ahead
+//!   streams, the hash and the data pass kept within reach of each other, a memory budget);
+//!   background GETs run on a small shared I/O runtime, at most [`IN_FLIGHT`] at a time.
+//! - The whole-file hash reads through [`HashView`]; it consumes the blocks the data pass
+//!   fetched (or the data pass those the hash fetched), so the file crosses the network once.
 
 use super::Settings;
 use super::error::{self, Cause, RemoteError};
@@ -22,28 +20,13 @@ use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use snapshot_core::ReadAt;
-use std::collections::HashMap;
+use super::cache::{BLOCK, BUDGET, CHUNK, IN_FLIGHT, Slot, State, split};
 use std::io;
 use std::ops::Range;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::thread::{self, ThreadId};
+use std::thread;
 use std::time::{Duration, Instant};
 
-/// Cache granularity.
-pub const BLOCK: u64 = 16 << 10;
-/// The largest single GET.
-const CHUNK: u64 = 4 << 20;
-/// The most bytes of fetched blocks kept.
-pub const BUDGET: u64 = 96 << 20;
-/// The first read-ahead window of a stream, and the largest.
-const RA_MIN: u64 = 512 << 10;
-const RA_MAX: u64 = 16 << 20;
-/// Background GETs in flight per source.
-pub const IN_FLIGHT: usize = 6;
-/// How far the hash may run ahead of the slowest active data-pass reader.
-const LEAD: u64 = 32 << 20;
-/// A reader idle this long no longer holds the others back.
-const IDLE: Duration = Duration::from_millis(300);
 /// The longest one read waits for the others.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 /// What opening reads from the end of the object.
@@ -83,35 +66,6 @@ struct Inner {
     state: Mutex<State>,
     changed: Condvar,
     slots: Arc<tokio::sync::Semaphore>,
-}
-
-#[derive(Default)]
-struct State {
-    blocks: HashMap<u64, Slot>,
-    /// Bytes in `Ready` blocks.
-    held: u64,
-    tick: u64,
-    streams: Vec<Stream>,
-    failed: Option<RemoteError>,
-    /// Where the hash reads next, once it started, and when it last read.
-    hash_pos: Option<u64>,
-    hash_at: Option<Instant>,
-    /// Data-pass readers: last offset read and when.
-    readers: HashMap<ThreadId, (u64, Instant)>,
-}
-
-enum Slot {
-    Pending,
-    Ready(Bytes, u64),
-}
-
-#[derive(Clone, Copy)]
-struct Stream {
-    next: u64,
-    window: u64,
-    /// Blocks up to here were claimed already.
-    ahead: u64,
-    tick: u64,
 }
 
 impl RemoteSource {
@@ -179,6 +133,14 @@ impl RemoteSource {
         self.inner.lock().failed.clone()
     }
 
+    /// Holds the hash (`true`) until the data pass starts (`false`): a hash that ran during the
+    /// quick phase, before any data reader, would fetch blocks the data pass must fetch again.
+    /// No hold lasts more than [`MAX_WAIT`] per read.
+    pub fn hold_hash(&self, hold: bool) {
+        self.inner.lock().hash_held = hold;
+        self.inner.changed.notify_all();
+    }
+
     /// The view the whole-file hash reads through.
     pub fn hash_view(&self) -> &HashView {
         &self.hash
@@ -195,12 +157,15 @@ impl Inner {
         }
         let end = offset + len;
         inner.throttle(offset, hash);
-        let (demand, background) = inner.claim(offset, end, hash);
-        for piece in background {
+        let claim = inner.lock().claim(inner.size, offset, end, (!hash).then(|| thread::current().id()));
+        for piece in claim.background {
             inner.spawn_fetch(piece);
         }
-        inner.fetch_claimed(demand);
+        inner.fetch_claimed(claim.demand);
         inner.copy(offset, &mut buf[..len as usize]).map_err(io::Error::other)?;
+        if std::env::var_os("SV_TRACE").is_some() && !hash {
+            eprintln!("READ {offset} {len} {:?}", thread::current().id());
+        }
         if hash {
             let mut st = inner.lock();
             st.hash_pos = Some(end);
@@ -238,55 +203,6 @@ impl Inner {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Marks the missing blocks of `offset..end` (and of the stream's read-ahead window)
-    /// pending; returns the byte ranges to fetch now and in the background.
-    fn claim(&self, offset: u64, end: u64, hash: bool) -> (Vec<Range<u64>>, Vec<Range<u64>>) {
-        let mut st = self.lock();
-        st.tick += 1;
-        let tick = st.tick;
-        if !hash {
-            st.readers.insert(thread::current().id(), (offset, Instant::now()));
-        }
-        // A read that starts where a stream stopped (or a little after) continues it.
-        let found = st.streams.iter().position(|s| offset >= s.next.saturating_sub(BLOCK) && offset <= s.next + BLOCK);
-        let stream = match found {
-            Some(i) => {
-                let s = &mut st.streams[i];
-                s.window = (s.window * 2).clamp(RA_MIN, RA_MAX);
-                s.next = end;
-                s.tick = tick;
-                *s
-            }
-            None => {
-                let fresh =
-                    Stream { next: end, window: if end - offset >= RA_MIN { RA_MIN } else { 0 }, ahead: end, tick };
-                if st.streams.len() < 16 {
-                    st.streams.push(fresh);
-                } else if let Some(old) = st.streams.iter_mut().min_by_key(|s| s.tick) {
-                    *old = fresh;
-                }
-                fresh
-            }
-        };
-        let demand = st.claim_blocks(offset / BLOCK, (end - 1) / BLOCK + 1);
-        let mut background = Vec::new();
-        if stream.window > 0 {
-            let last = self.size.div_ceil(BLOCK);
-            let from = stream.ahead.max(end).div_ceil(BLOCK).min(last);
-            let to = (end + stream.window).div_ceil(BLOCK).min(last);
-            background = st.claim_blocks(from, to);
-            let ahead = to * BLOCK;
-            if let Some(s) = st.streams.iter_mut().find(|s| s.tick == tick) {
-                s.ahead = s.ahead.max(ahead);
-            }
-        }
-        let clip = |r: Range<u64>| r.start * BLOCK..(r.end * BLOCK).min(self.size);
-        (
-            demand.into_iter().map(clip).collect(),
-            background.into_iter().map(clip).flat_map(|r| split(r, CHUNK)).collect(),
-        )
-    }
-
     /// Claims the missing blocks of `ranges`, fetches them and waits for all of `ranges`.
     fn fetch_now(&self, ranges: &[Range<u64>]) -> Result<(), RemoteError> {
         let claimed: Vec<Range<u64>> = {
@@ -311,7 +227,7 @@ impl Inner {
         use futures_util::StreamExt;
         let results: Vec<(u64, Result<Bytes, RemoteError>)> = runtime().block_on(
             futures_util::stream::iter(pieces.into_iter().map(|p| async move { (p.start, self.get(p).await) }))
-                .buffer_unordered(IN_FLIGHT)
+                .buffer_unordered(2 * IN_FLIGHT)
                 .collect(),
         );
         for (start, result) in results {
@@ -332,6 +248,11 @@ impl Inner {
     /// One pinned ranged GET.
     async fn get(&self, range: Range<u64>) -> Result<Bytes, RemoteError> {
         let want = range.end - range.start;
+        if std::env::var_os("SV_TRACE").is_some() {
+            let st = self.lock();
+            let rd: Vec<u64> = st.readers.values().map(|r| r.0 >> 20).collect();
+            eprintln!("GET {} {} {:?} hash={:?} readers={:?} held={}", range.start, want, thread::current().name(), st.hash_pos.map(|h| h >> 20), rd, st.held >> 20);
+        }
         let opts = GetOptions {
             range: Some(GetRange::Bounded(range.clone())),
             if_match: self.etag.clone(),
@@ -357,27 +278,8 @@ impl Inner {
     fn complete(&self, start: u64, result: Result<Bytes, RemoteError>) {
         let mut st = self.lock();
         match result {
-            Ok(bytes) => {
-                st.tick += 1;
-                let tick = st.tick;
-                let mut at = 0u64;
-                let len = bytes.len() as u64;
-                while at < len {
-                    let n = BLOCK.min(len - at);
-                    let block = (start + at) / BLOCK;
-                    let piece = bytes.slice(at as usize..(at + n) as usize);
-                    if let Some(Slot::Ready(old, _)) = st.blocks.insert(block, Slot::Ready(piece, tick)) {
-                        st.held -= old.len() as u64;
-                    }
-                    st.held += n;
-                    at += n;
-                }
-                self.evict(&mut st);
-            }
-            Err(err) => {
-                st.failed.get_or_insert(err);
-                st.blocks.retain(|_, s| !matches!(s, Slot::Pending));
-            }
+            Ok(bytes) => st.store(start, &bytes),
+            Err(err) => st.fail(err),
         }
         drop(st);
         self.changed.notify_all();
@@ -430,8 +332,7 @@ impl Inner {
         let end = offset + buf.len() as u64;
         self.wait(std::slice::from_ref(&(offset..end)))?;
         let mut st = self.lock();
-        st.tick += 1;
-        let tick = st.tick;
+        let tick = st.touch();
         let mut at = offset;
         while at < end {
             let block = at / BLOCK;
@@ -453,90 +354,15 @@ impl Inner {
         Ok(())
     }
 
-    /// Keeps the hash and the data pass close, so that the blocks one fetched are still cached
-    /// when the other reads them: the hash waits while it is more than [`LEAD`] ahead of the
-    /// slowest active data reader, a data reader while it is more than [`BUDGET`]/2 ahead of an
-    /// active hash. The party furthest behind never waits, so neither can deadlock; readers idle
-    /// for [`IDLE`] (or waiting here) stop counting, and no wait lasts more than [`MAX_WAIT`].
+    /// Waits while this reader is too far ahead of the others ([`State::must_wait`]); no wait
+    /// lasts more than [`MAX_WAIT`].
     fn throttle(&self, offset: u64, hash: bool) {
         let start = Instant::now();
         let mut st = self.lock();
-        loop {
-            let now = Instant::now();
-            st.readers.retain(|_, (_, at)| now.duration_since(*at) < IDLE);
-            let ahead = if hash {
-                st.readers.values().map(|(o, _)| *o).min().is_some_and(|min| offset > min.saturating_add(LEAD))
-            } else {
-                let active = st.hash_at.is_some_and(|at| now.duration_since(at) < IDLE);
-                active && st.hash_pos.is_some_and(|h| offset > h.saturating_add(BUDGET / 2))
-            };
-            if !ahead || st.failed.is_some() || start.elapsed() > MAX_WAIT {
-                return;
-            }
+        while st.must_wait(offset, hash) && st.failed.is_none() && start.elapsed() < MAX_WAIT {
             st = self.changed.wait_timeout(st, Duration::from_millis(10)).unwrap_or_else(PoisonError::into_inner).0;
         }
     }
-
-    /// Drops least recently used blocks down to 3/4 of [`BUDGET`]; blocks between the slowest
-    /// reader and the hash (which both still need) go last.
-    fn evict(&self, st: &mut State) {
-        if st.held <= BUDGET {
-            return;
-        }
-        // What the laggard of {hash, data pass} still needs, up to what the leader reads ahead.
-        let slowest = st.readers.values().map(|(o, _)| *o).min();
-        let keep = st.hash_pos.map(|h| {
-            let (low, high) = slowest.map_or((h, h), |s| (s.min(h), s.max(h)));
-            low / BLOCK..high.saturating_add(LEAD + RA_MAX) / BLOCK + 1
-        });
-        let mut ready: Vec<(bool, u64, u64)> = st
-            .blocks
-            .iter()
-            .filter_map(|(&b, s)| match s {
-                Slot::Ready(_, used) => Some((keep.as_ref().is_some_and(|k| k.contains(&b)), *used, b)),
-                Slot::Pending => None,
-            })
-            .collect();
-        ready.sort_unstable();
-        for (_, _, b) in ready {
-            if st.held <= BUDGET / 4 * 3 {
-                break;
-            }
-            if let Some(Slot::Ready(bytes, _)) = st.blocks.remove(&b) {
-                st.held -= bytes.len() as u64;
-            }
-        }
-    }
-}
-
-impl State {
-    /// Marks the blocks of `from..to` that are absent pending; returns them as runs.
-    fn claim_blocks(&mut self, from: u64, to: u64) -> Vec<Range<u64>> {
-        let mut runs: Vec<Range<u64>> = Vec::new();
-        for b in from..to {
-            if self.blocks.contains_key(&b) {
-                continue;
-            }
-            self.blocks.insert(b, Slot::Pending);
-            match runs.last_mut() {
-                Some(r) if r.end == b => r.end = b + 1,
-                _ => runs.push(b..b + 1),
-            }
-        }
-        runs
-    }
-}
-
-/// `r` cut into pieces of at most `max` bytes.
-fn split(r: Range<u64>, max: u64) -> Vec<Range<u64>> {
-    let mut out = Vec::new();
-    let mut at = r.start;
-    while at < r.end {
-        let end = (at + max).min(r.end);
-        out.push(at..end);
-        at = end;
-    }
-    out
 }
 
 #[cfg(test)]
