@@ -311,7 +311,8 @@ fn run_jobs(
     hashing: &AtomicBool,
     progress: &dyn Fn(Progress),
 ) -> Result<Pass> {
-    if src.fetched().is_some() && hashing.load(Ordering::Acquire) {
+    let in_file_order = src.fetched().is_some() && hashing.load(Ordering::Acquire);
+    if in_file_order {
         // A remote source hashed at the same time: read in file order, so that the hash and the
         // data pass consume one transfer of the file within a bounded window (remote::cache).
         jobs.sort_by_key(|j| j.data_range().start);
@@ -320,7 +321,9 @@ fn run_jobs(
     }
     let total: u64 = jobs.iter().map(EntryJob::input_len).sum();
     let threads = plan.threads.clamp(1, jobs.len());
-    let first = if hashing.load(Ordering::Acquire) { threads.saturating_sub(1).max(1) } else { threads };
+    // (Not while a remote source is hashed: the hash then follows the data pass, light.)
+    let first =
+        if hashing.load(Ordering::Acquire) && !in_file_order { threads.saturating_sub(1).max(1) } else { threads };
     let queue = Mutex::new(jobs.into_iter().peekable());
     let done = AtomicU64::new(0);
     let outcomes = Mutex::new(Vec::new());

@@ -14,15 +14,16 @@
 //!   fetched (or the data pass those the hash fetched), so the file crosses the network once.
 
 use super::Settings;
+use super::cache::{BLOCK, BUDGET, CHUNK, IN_FLIGHT, Slot, State, split};
 use super::error::{self, Cause, RemoteError};
 use super::store::{self, Stats};
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use snapshot_core::ReadAt;
-use super::cache::{BLOCK, BUDGET, CHUNK, IN_FLIGHT, Slot, State, split};
 use std::io;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -66,6 +67,9 @@ struct Inner {
     state: Mutex<State>,
     changed: Condvar,
     slots: Arc<tokio::sync::Semaphore>,
+    /// Bytes of background GETs in flight, and the most there ever were.
+    in_flight: AtomicU64,
+    peak_in_flight: AtomicU64,
 }
 
 impl RemoteSource {
@@ -110,10 +114,12 @@ impl RemoteSource {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             slots: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
+            in_flight: AtomicU64::new(0),
+            peak_in_flight: AtomicU64::new(0),
         });
         let src = RemoteSource { hash: HashView(Arc::clone(&inner)), inner };
         if let Some((range, bytes)) = first {
-            src.inner.stats.bytes.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            src.inner.stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             src.inner.insert(range.start, bytes);
         }
         let tail = src.inner.size.saturating_sub(TAIL)..src.inner.size;
@@ -137,7 +143,11 @@ impl RemoteSource {
     /// quick phase, before any data reader, would fetch blocks the data pass must fetch again.
     /// No hold lasts more than [`MAX_WAIT`] per read.
     pub fn hold_hash(&self, hold: bool) {
-        self.inner.lock().hash_held = hold;
+        let mut st = self.inner.lock();
+        st.hash_held = hold;
+        // The quick phase's readers are done: their last offsets must not hold the hash back.
+        st.readers.clear();
+        drop(st);
         self.inner.changed.notify_all();
     }
 
@@ -163,9 +173,6 @@ impl Inner {
         }
         inner.fetch_claimed(claim.demand);
         inner.copy(offset, &mut buf[..len as usize]).map_err(io::Error::other)?;
-        if std::env::var_os("SV_TRACE").is_some() && !hash {
-            eprintln!("READ {offset} {len} {:?}", thread::current().id());
-        }
         if hash {
             let mut st = inner.lock();
             st.hash_pos = Some(end);
@@ -239,20 +246,19 @@ impl Inner {
         let this = Arc::clone(self);
         runtime().spawn(async move {
             let permit = Arc::clone(&this.slots).acquire_owned().await;
+            let len = piece.end - piece.start;
+            let now = this.in_flight.fetch_add(len, Ordering::Relaxed) + len;
+            this.peak_in_flight.fetch_max(now, Ordering::Relaxed);
             let result = this.get(piece.clone()).await;
-            drop(permit);
             this.complete(piece.start, result);
+            this.in_flight.fetch_sub(len, Ordering::Relaxed);
+            drop(permit);
         });
     }
 
     /// One pinned ranged GET.
     async fn get(&self, range: Range<u64>) -> Result<Bytes, RemoteError> {
         let want = range.end - range.start;
-        if std::env::var_os("SV_TRACE").is_some() {
-            let st = self.lock();
-            let rd: Vec<u64> = st.readers.values().map(|r| r.0 >> 20).collect();
-            eprintln!("GET {} {} {:?} hash={:?} readers={:?} held={}", range.start, want, thread::current().name(), st.hash_pos.map(|h| h >> 20), rd, st.held >> 20);
-        }
         let opts = GetOptions {
             range: Some(GetRange::Bounded(range.clone())),
             if_match: self.etag.clone(),
@@ -267,7 +273,7 @@ impl Inner {
             return Err(RemoteError::new(Cause::RangeIgnored, error::range_ignored()));
         }
         let bytes = r.bytes().await.map_err(RemoteError::from_store)?;
-        self.stats.bytes.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if bytes.len() as u64 != want {
             return Err(RemoteError::new(Cause::Connection, "the server sent fewer bytes than the range it announced"));
         }
@@ -398,30 +404,91 @@ mod tests {
         assert_eq!(src.read_at(u64::MAX, &mut buf).unwrap(), 0);
     }
 
-    #[test]
-    fn a_data_pass_and_the_hash_share_one_transfer_with_bounded_memory() {
-        let data = pattern(200 << 20);
-        let src = served(&data);
-        let before = src.inner.stats.bytes.load(Ordering::Relaxed);
+    /// Reads `jobs` (byte ranges, in file order) on `workers` threads the way the engine's data
+    /// pass does, while the whole-file hash runs: returns whether every read saw the object.
+    fn data_pass(src: &RemoteSource, data: &[u8], jobs: &[Range<u64>], workers: usize) -> bool {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        src.hold_hash(true);
         std::thread::scope(|s| {
-            let reader = s.spawn(|| {
-                let mut buf = vec![0u8; 64 << 10];
-                let mut at = 0u64;
-                let mut ok = true;
-                while at < src.size() {
-                    let n = src.read_at(at, &mut buf).unwrap();
-                    ok &= buf[..n] == data[at as usize..at as usize + n];
-                    at += n as u64;
-                }
-                ok
-            });
-            let digest = crate::hash::sha256_source(src.hash_view(), &|| false).unwrap().unwrap();
-            assert_eq!(digest, snapshot_core::sha256::sha256_hex(&data));
-            assert!(reader.join().unwrap());
-        });
-        let fetched = src.inner.stats.bytes.load(Ordering::Relaxed) - before;
-        assert!(fetched <= data.len() as u64 * 11 / 10, "fetched {fetched} for {}", data.len());
-        assert!(src.inner.lock().held <= BUDGET, "{}", src.inner.lock().held);
+            let hash = s.spawn(|| crate::hash::sha256_source(src.hash_view(), &|| false).unwrap().unwrap());
+            src.hold_hash(false);
+            let readers: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut buf = vec![0u8; 256 << 10];
+                        let mut ok = true;
+                        while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                            let mut at = job.start;
+                            while at < job.end {
+                                let n = src.read_at(at, &mut buf[..(job.end - at).min(256 << 10) as usize]).unwrap();
+                                ok &= buf[..n] == data[at as usize..at as usize + n];
+                                at += n as u64;
+                            }
+                        }
+                        ok
+                    })
+                })
+                .collect();
+            let ok = readers.into_iter().all(|r| r.join().unwrap());
+            assert_eq!(hash.join().unwrap(), snapshot_core::sha256::sha256_hex(data));
+            ok
+        })
+    }
+
+    #[test]
+    fn a_data_pass_and_the_hash_fetch_each_byte_once_within_the_memory_budget() {
+        let data = pattern(300 << 20);
+        let src = served(&data);
+        // A big member first (the slow one), then members of every size, in file order.
+        let mut jobs = vec![0..(90 << 20)];
+        let mut at = 90u64 << 20;
+        for k in 0u64.. {
+            let len = [3_000u64, 700 << 10, 9 << 20, 40_000][(k % 4) as usize];
+            if at + len > data.len() as u64 {
+                break;
+            }
+            jobs.push(at..at + len);
+            at += len + 46;
+        }
+        assert!(data_pass(&src, &data, &jobs, 2));
+        let fetched = src.inner.stats.bytes.load(Ordering::Relaxed);
+        // Every byte once; a reader descheduled for longer than `IDLE` on a busy machine may
+        // cost one refetched GET or two.
+        assert!(fetched <= data.len() as u64 + 2 * CHUNK, "fetched {fetched} for {}", data.len());
+        let st = src.inner.lock();
+        assert!(st.peak_held <= BUDGET, "held {} > {BUDGET}", st.peak_held);
+        let in_flight = src.inner.peak_in_flight.load(Ordering::Relaxed);
+        assert!(in_flight <= IN_FLIGHT as u64 * CHUNK, "in flight {in_flight}");
+    }
+
+    #[test]
+    fn the_quick_level_reads_only_the_hint_which_stays_near_the_floor() {
+        use snapshot_tests::zipw::{Entry, ZipBuilder};
+        // A stored 6 MiB member, 4,000 small entries (a dense run of headers), another 6 MiB.
+        let big = |n: u8| pattern(6 << 20).into_iter().map(|b| b ^ n).collect::<Vec<u8>>();
+        let mut zip =
+            ZipBuilder::new().push(Entry::file("metadata.json", b"{\"snapshot_version\":\"7.0.0\"}".to_vec()));
+        zip = zip.push(Entry::file("pg_data", big(1)).stored());
+        for k in 0..4_000u32 {
+            zip = zip.push(Entry::file(format!("r/{k:05}.txt"), format!("small file {k}\n").repeat(9)));
+        }
+        zip = zip.push(Entry::file("plugins/p.wgn", big(2)).stored());
+        let bytes = zip.build();
+        let dense_start = bytes.windows(9).position(|w| w == b"r/00000.t").unwrap() as u64;
+        let dense_end = bytes.windows(9).position(|w| w == b"plugins/p").unwrap() as u64;
+        let cd = bytes.len() as u64 - (bytes.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap() as u64);
+        let src = served(&bytes);
+        let opened = src.inner.stats.bytes.load(Ordering::Relaxed);
+        let opts = snapshot_core::Options { level: snapshot_core::Level::Quick, ..Default::default() };
+        let report = snapshot_core::verify(&src, &opts).unwrap();
+        assert_eq!(report.summary().entries, 4_003, "the quick level saw every entry");
+        let after = src.inner.stats.bytes.load(Ordering::Relaxed);
+        assert_eq!(after, opened, "the quick level needed nothing the hint did not fetch");
+        // The floor: the dense run, the central directory, the tail; plus the core's last
+        // 1 MiB header window past the run and a few blocks for the isolated headers.
+        let floor = (dense_end - dense_start) + cd.max(TAIL);
+        assert!(after <= floor + (1 << 20) + 8 * BLOCK, "fetched {after}, floor {floor}");
+        assert!(after * 100 / bytes.len() as u64 <= 15, "{after} of {}", bytes.len());
     }
 
     #[test]
