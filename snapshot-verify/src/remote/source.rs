@@ -212,6 +212,9 @@ impl Inner {
 
     /// Claims the missing blocks of `ranges`, fetches them and waits for all of `ranges`.
     fn fetch_now(&self, ranges: &[Range<u64>]) -> Result<(), RemoteError> {
+        // Nothing past the end: a block there could never be fetched, and its wait never end.
+        let ranges: Vec<Range<u64>> = ranges.iter().map(|r| r.start.min(self.size)..r.end.min(self.size)).collect();
+        let ranges = &ranges[..];
         let claimed: Vec<Range<u64>> = {
             let mut st = self.lock();
             ranges
@@ -440,7 +443,8 @@ mod tests {
         let data = pattern(300 << 20);
         let src = served(&data);
         // A big member first (the slow one), then members of every size, in file order.
-        let mut jobs = vec![0..(90 << 20)];
+        let mut jobs: Vec<Range<u64>> = Vec::new();
+        jobs.push(0..90 << 20);
         let mut at = 90u64 << 20;
         for k in 0u64.. {
             let len = [3_000u64, 700 << 10, 9 << 20, 40_000][(k % 4) as usize];
