@@ -30,10 +30,10 @@ pub const BLOCK: u64 = 16 << 10;
 /// The largest single GET.
 pub const CHUNK: u64 = 4 << 20;
 /// The most bytes of fetched blocks kept.
-pub const BUDGET: u64 = 64 << 20;
+pub const BUDGET: u64 = 56 << 20;
 /// The first read-ahead window of a stream, and the largest.
 pub const RA_MIN: u64 = 512 << 10;
-pub const RA_MAX: u64 = 24 << 20;
+pub const RA_MAX: u64 = 16 << 20;
 /// Background GETs in flight per source.
 pub const IN_FLIGHT: usize = 4;
 /// How far the hash and the data pass may run apart.
