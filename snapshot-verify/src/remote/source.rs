@@ -178,6 +178,8 @@ impl Inner {
             st.hash_pos = Some(end);
             st.hash_at = Some(Instant::now());
         }
+        // A reader that moved on may release one waiting in `throttle`.
+        inner.changed.notify_all();
         Ok(len as usize)
     }
 }
