@@ -193,6 +193,8 @@ fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> R
     // While the hash runs the data pass uses one worker fewer (see `run_jobs`).
     let hashing = AtomicBool::new(want_hash);
     let this = thread::current();
+    // A remote source's hash starts with the data pass, which it then shares a transfer with.
+    src.hold_hash(want_hash);
     thread::scope(|s| {
         let hasher = want_hash.then(|| {
             s.spawn(|| {
@@ -204,6 +206,7 @@ fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> R
             })
         });
         let verified = verify_data(index, &src, opts, plan, events, &hashing);
+        src.hold_hash(false);
         if verified.is_err() {
             abort.store(true, Ordering::Relaxed);
         }
@@ -263,6 +266,7 @@ fn verify_data(
     let mut verifier = Verifier::new(src, opts).context("could not verify the archive")?;
     let entries = if plan.entries { verifier.entries() } else { Vec::new() };
     let jobs = verifier.take_jobs();
+    src.hold_hash(false);
     let count = jobs.len();
     let mut incomplete = None;
     if count > 0 {
@@ -307,10 +311,19 @@ fn run_jobs(
     hashing: &AtomicBool,
     progress: &dyn Fn(Progress),
 ) -> Result<Pass> {
-    pass_order(&mut jobs);
+    let in_file_order = src.fetched().is_some() && hashing.load(Ordering::Acquire);
+    if in_file_order {
+        // A remote source hashed at the same time: read in file order, so that the hash and the
+        // data pass consume one transfer of the file within a bounded window (remote::cache).
+        jobs.sort_by_key(|j| j.data_range().start);
+    } else {
+        pass_order(&mut jobs);
+    }
     let total: u64 = jobs.iter().map(EntryJob::input_len).sum();
     let threads = plan.threads.clamp(1, jobs.len());
-    let first = if hashing.load(Ordering::Acquire) { threads.saturating_sub(1).max(1) } else { threads };
+    // (Not while a remote source is hashed: the hash then follows the data pass, light.)
+    let first =
+        if hashing.load(Ordering::Acquire) && !in_file_order { threads.saturating_sub(1).max(1) } else { threads };
     let queue = Mutex::new(jobs.into_iter().peekable());
     let done = AtomicU64::new(0);
     let outcomes = Mutex::new(Vec::new());

@@ -134,6 +134,16 @@ impl Opened {
         }
     }
 
+    /// Holds a remote source's whole-file hash until the data pass starts (`false` releases it;
+    /// see `RemoteSource::hold_hash`); nothing for a local file.
+    pub fn hold_hash(&self, hold: bool) {
+        #[cfg(feature = "remote")]
+        if let Opened::Remote(r, _) = self {
+            r.hold_hash(hold);
+        }
+        let _ = hold;
+    }
+
     /// Why a remote read failed during the run, if one did: such a run has no report (the core
     /// may have taken the failed read for a damaged archive).
     pub fn failure(&self) -> Option<anyhow::Error> {

@@ -18,6 +18,11 @@ const MAX_CD: u64 = 64 << 20;
 const HEADER_SLACK: u64 = 64;
 /// Small JSON members (metadata.json and its kind) are read at the quick level: prefetch them.
 const SMALL_JSON: u64 = 1 << 20;
+/// The core's local-header reads: a window over dense headers, or one read per header.
+const WINDOW: u64 = 1 << 20;
+const HEADER_READ: u64 = 4096;
+/// A local header's fixed part.
+const LOCAL_FIXED: u64 = 30;
 /// Ranges closer than this are fetched as one.
 const GAP: u64 = 64 << 10;
 
@@ -33,7 +38,8 @@ pub fn wanted(src: &dyn ReadAt, budget: usize) -> Vec<Range<u64>> {
             ranges.extend(local_ranges(&buf, count));
         }
     }
-    merge(ranges, budget as u64)
+    let size = src.size();
+    merge(ranges.into_iter().map(|r| r.start.min(size)..r.end.min(size)).collect(), budget as u64)
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u64> {
@@ -74,17 +80,49 @@ fn central_directory(src: &dyn ReadAt) -> Option<(Range<u64>, u64)> {
     (end <= size).then_some((cd_offset..end, count))
 }
 
-/// Each entry's local header (and small JSON member's data) from the central directory.
+/// The reads of every entry's local header (see [`header_reads`]) and the data of the small
+/// JSON members, from the central directory.
 fn local_ranges(cd: &[u8], count: u64) -> Vec<Range<u64>> {
     let mut out = Vec::new();
+    let mut headers = Vec::new();
     let mut at = 0usize;
     for _ in 0..count {
         let Some(entry) = record(cd, at) else { break };
-        out.push(entry.header.clone());
+        // The local name and extra field may be a little longer than the central directory's.
+        let end = entry.header.end.saturating_add(HEADER_SLACK);
+        out.push(entry.header.start..end);
         if entry.json && entry.compressed <= SMALL_JSON {
-            out.push(entry.header.end..entry.header.end.saturating_add(entry.compressed));
+            out.push(entry.header.end..end.saturating_add(entry.compressed));
         }
+        headers.push(entry.header);
         at = entry.next;
+    }
+    out.extend(header_reads(headers));
+    out
+}
+
+/// The ranges the core's local-header reads cover, by running its `HeaderWindow` (`snapshot_core`
+/// `zip::local`) over the headers in file order: each header is read as its fixed part, then
+/// its name and extra field; a read outside the last window reads a new one, of [`WINDOW`]
+/// bytes when it starts within [`WINDOW`] after the last one's end (dense headers), else of at
+/// least [`HEADER_READ`] bytes. Prefetching exactly these leaves the quick level no read of its
+/// own to wait for; the local name and extra field are taken from the central directory, so a
+/// header that differs costs one read of the core's own at most.
+fn header_reads(mut headers: Vec<Range<u64>>) -> Vec<Range<u64>> {
+    headers.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<u64>> = Vec::new();
+    let mut read = |at: u64, len: u64| {
+        let window = out.last().cloned();
+        if window.as_ref().is_some_and(|w| at >= w.start && at.saturating_add(len) <= w.end) {
+            return;
+        }
+        let dense = window.is_some_and(|w| at >= w.end && at - w.end < WINDOW);
+        let want = if dense { WINDOW.max(len) } else { len.max(HEADER_READ) };
+        out.push(at..at.saturating_add(want));
+    };
+    for h in headers {
+        read(h.start, LOCAL_FIXED);
+        read(h.start.saturating_add(LOCAL_FIXED), (h.end - h.start).saturating_sub(LOCAL_FIXED));
     }
     out
 }
@@ -125,7 +163,7 @@ fn record(cd: &[u8], at: usize) -> Option<Record> {
         }
         e += 4 + len;
     }
-    let header_end = offset.checked_add(30 + name_len + extra_len + HEADER_SLACK)?;
+    let header_end = offset.checked_add(30 + name_len + extra_len)?;
     let json = name.len() >= 5 && name[name.len() - 5..].eq_ignore_ascii_case(b".json");
     Some(Record {
         header: offset..header_end,
@@ -174,6 +212,9 @@ mod tests {
         assert_eq!(ranges.len(), 2, "{ranges:?}");
         assert_eq!(ranges[0].start, 0);
         assert!(ranges[1].end >= cd.end);
+        // The core's header windows run up to 1 MiB on; the hint stops at the end of the file
+        // (a block past it could never be fetched).
+        assert!(ranges.iter().all(|r| r.end <= bytes.len() as u64), "{ranges:?}");
         assert!(wanted(&b"not a zip".to_vec(), 1 << 30).is_empty());
     }
 }

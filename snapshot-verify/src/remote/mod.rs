@@ -13,6 +13,7 @@
 //! Nothing here prints, logs or returns a credential, a signature or a query string: URLs are
 //! shown through [`redact`], and errors are rebuilt from their kind (see the `error` module).
 
+mod cache;
 mod error;
 mod hints;
 mod list;

@@ -7,43 +7,27 @@
 //! - Every later GET is pinned with `If-Match: <ETag>` (and the version id where the store has
 //!   versions), and its `Content-Range` total must be the size seen first: an object replaced
 //!   during the check fails the run (exit 2) instead of mixing two versions into a report.
-//! - Reads go through a cache of [`BLOCK`]-sized blocks shared by every thread. A reader that
-//!   reads on where it stopped is a stream: its read-ahead window doubles up to [`RA_MAX`], and
-//!   the blocks ahead are fetched in the background, at most [`IN_FLIGHT`] GETs at a time.
-//!   Memory stays under [`BUDGET`] (plus what is in flight): least recently used blocks go first.
-//! - The whole-file hash reads through [`HashView`], which stays at most [`LEAD`] bytes ahead of
-//!   the slowest active data-pass reader; blocks between them are kept, so the data pass and the
-//!   hash share one transfer of the file.
+//! - Reads go through a block cache shared by every thread ([`super::cache`]: read-ahead
+//!   streams, the hash and the data pass kept within reach of each other, a memory budget);
+//!   background GETs run on a small shared I/O runtime, at most [`IN_FLIGHT`] at a time.
+//! - The whole-file hash reads through [`HashView`]; it consumes the blocks the data pass
+//!   fetched (or the data pass those the hash fetched), so the file crosses the network once.
 
 use super::Settings;
+use super::cache::{BLOCK, BUDGET, CHUNK, IN_FLIGHT, Slot, State, split};
 use super::error::{self, Cause, RemoteError};
 use super::store::{self, Stats};
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use snapshot_core::ReadAt;
-use std::collections::HashMap;
 use std::io;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::thread::{self, ThreadId};
+use std::thread;
 use std::time::{Duration, Instant};
 
-/// Cache granularity.
-pub const BLOCK: u64 = 16 << 10;
-/// The largest single GET.
-const CHUNK: u64 = 4 << 20;
-/// The most bytes of fetched blocks kept.
-pub const BUDGET: u64 = 96 << 20;
-/// The first read-ahead window of a stream, and the largest.
-const RA_MIN: u64 = 512 << 10;
-const RA_MAX: u64 = 16 << 20;
-/// Background GETs in flight per source.
-pub const IN_FLIGHT: usize = 6;
-/// How far the hash may run ahead of the slowest active data-pass reader.
-const LEAD: u64 = 32 << 20;
-/// A reader idle this long no longer holds the others back.
-const IDLE: Duration = Duration::from_millis(300);
 /// The longest one read waits for the others.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 /// What opening reads from the end of the object.
@@ -83,35 +67,9 @@ struct Inner {
     state: Mutex<State>,
     changed: Condvar,
     slots: Arc<tokio::sync::Semaphore>,
-}
-
-#[derive(Default)]
-struct State {
-    blocks: HashMap<u64, Slot>,
-    /// Bytes in `Ready` blocks.
-    held: u64,
-    tick: u64,
-    streams: Vec<Stream>,
-    failed: Option<RemoteError>,
-    /// Where the hash reads next, once it started, and when it last read.
-    hash_pos: Option<u64>,
-    hash_at: Option<Instant>,
-    /// Data-pass readers: last offset read and when.
-    readers: HashMap<ThreadId, (u64, Instant)>,
-}
-
-enum Slot {
-    Pending,
-    Ready(Bytes, u64),
-}
-
-#[derive(Clone, Copy)]
-struct Stream {
-    next: u64,
-    window: u64,
-    /// Blocks up to here were claimed already.
-    ahead: u64,
-    tick: u64,
+    /// Bytes of background GETs in flight, and the most there ever were.
+    in_flight: AtomicU64,
+    peak_in_flight: AtomicU64,
 }
 
 impl RemoteSource {
@@ -156,10 +114,12 @@ impl RemoteSource {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             slots: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
+            in_flight: AtomicU64::new(0),
+            peak_in_flight: AtomicU64::new(0),
         });
         let src = RemoteSource { hash: HashView(Arc::clone(&inner)), inner };
         if let Some((range, bytes)) = first {
-            src.inner.stats.bytes.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            src.inner.stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             src.inner.insert(range.start, bytes);
         }
         let tail = src.inner.size.saturating_sub(TAIL)..src.inner.size;
@@ -179,6 +139,18 @@ impl RemoteSource {
         self.inner.lock().failed.clone()
     }
 
+    /// Holds the hash (`true`) until the data pass starts (`false`): a hash that ran during the
+    /// quick phase, before any data reader, would fetch blocks the data pass must fetch again.
+    /// No hold lasts more than [`MAX_WAIT`] per read.
+    pub fn hold_hash(&self, hold: bool) {
+        let mut st = self.inner.lock();
+        st.hash_held = hold;
+        // The quick phase's readers are done: their last offsets must not hold the hash back.
+        st.readers.clear();
+        drop(st);
+        self.inner.changed.notify_all();
+    }
+
     /// The view the whole-file hash reads through.
     pub fn hash_view(&self) -> &HashView {
         &self.hash
@@ -195,17 +167,19 @@ impl Inner {
         }
         let end = offset + len;
         inner.throttle(offset, hash);
-        let (demand, background) = inner.claim(offset, end, hash);
-        for piece in background {
+        let claim = inner.lock().claim(inner.size, offset, end, (!hash).then(|| thread::current().id()));
+        for piece in claim.background {
             inner.spawn_fetch(piece);
         }
-        inner.fetch_claimed(demand);
+        inner.fetch_claimed(claim.demand);
         inner.copy(offset, &mut buf[..len as usize]).map_err(io::Error::other)?;
         if hash {
             let mut st = inner.lock();
             st.hash_pos = Some(end);
             st.hash_at = Some(Instant::now());
         }
+        // A reader that moved on may release one waiting in `throttle`.
+        inner.changed.notify_all();
         Ok(len as usize)
     }
 }
@@ -238,57 +212,11 @@ impl Inner {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Marks the missing blocks of `offset..end` (and of the stream's read-ahead window)
-    /// pending; returns the byte ranges to fetch now and in the background.
-    fn claim(&self, offset: u64, end: u64, hash: bool) -> (Vec<Range<u64>>, Vec<Range<u64>>) {
-        let mut st = self.lock();
-        st.tick += 1;
-        let tick = st.tick;
-        if !hash {
-            st.readers.insert(thread::current().id(), (offset, Instant::now()));
-        }
-        // A read that starts where a stream stopped (or a little after) continues it.
-        let found = st.streams.iter().position(|s| offset >= s.next.saturating_sub(BLOCK) && offset <= s.next + BLOCK);
-        let stream = match found {
-            Some(i) => {
-                let s = &mut st.streams[i];
-                s.window = (s.window * 2).clamp(RA_MIN, RA_MAX);
-                s.next = end;
-                s.tick = tick;
-                *s
-            }
-            None => {
-                let fresh =
-                    Stream { next: end, window: if end - offset >= RA_MIN { RA_MIN } else { 0 }, ahead: end, tick };
-                if st.streams.len() < 16 {
-                    st.streams.push(fresh);
-                } else if let Some(old) = st.streams.iter_mut().min_by_key(|s| s.tick) {
-                    *old = fresh;
-                }
-                fresh
-            }
-        };
-        let demand = st.claim_blocks(offset / BLOCK, (end - 1) / BLOCK + 1);
-        let mut background = Vec::new();
-        if stream.window > 0 {
-            let last = self.size.div_ceil(BLOCK);
-            let from = stream.ahead.max(end).div_ceil(BLOCK).min(last);
-            let to = (end + stream.window).div_ceil(BLOCK).min(last);
-            background = st.claim_blocks(from, to);
-            let ahead = to * BLOCK;
-            if let Some(s) = st.streams.iter_mut().find(|s| s.tick == tick) {
-                s.ahead = s.ahead.max(ahead);
-            }
-        }
-        let clip = |r: Range<u64>| r.start * BLOCK..(r.end * BLOCK).min(self.size);
-        (
-            demand.into_iter().map(clip).collect(),
-            background.into_iter().map(clip).flat_map(|r| split(r, CHUNK)).collect(),
-        )
-    }
-
     /// Claims the missing blocks of `ranges`, fetches them and waits for all of `ranges`.
     fn fetch_now(&self, ranges: &[Range<u64>]) -> Result<(), RemoteError> {
+        // Nothing past the end: a block there could never be fetched, and its wait never end.
+        let ranges: Vec<Range<u64>> = ranges.iter().map(|r| r.start.min(self.size)..r.end.min(self.size)).collect();
+        let ranges = &ranges[..];
         let claimed: Vec<Range<u64>> = {
             let mut st = self.lock();
             ranges
@@ -311,7 +239,7 @@ impl Inner {
         use futures_util::StreamExt;
         let results: Vec<(u64, Result<Bytes, RemoteError>)> = runtime().block_on(
             futures_util::stream::iter(pieces.into_iter().map(|p| async move { (p.start, self.get(p).await) }))
-                .buffer_unordered(IN_FLIGHT)
+                .buffer_unordered(2 * IN_FLIGHT)
                 .collect(),
         );
         for (start, result) in results {
@@ -323,9 +251,13 @@ impl Inner {
         let this = Arc::clone(self);
         runtime().spawn(async move {
             let permit = Arc::clone(&this.slots).acquire_owned().await;
+            let len = piece.end - piece.start;
+            let now = this.in_flight.fetch_add(len, Ordering::Relaxed) + len;
+            this.peak_in_flight.fetch_max(now, Ordering::Relaxed);
             let result = this.get(piece.clone()).await;
-            drop(permit);
             this.complete(piece.start, result);
+            this.in_flight.fetch_sub(len, Ordering::Relaxed);
+            drop(permit);
         });
     }
 
@@ -346,7 +278,7 @@ impl Inner {
             return Err(RemoteError::new(Cause::RangeIgnored, error::range_ignored()));
         }
         let bytes = r.bytes().await.map_err(RemoteError::from_store)?;
-        self.stats.bytes.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if bytes.len() as u64 != want {
             return Err(RemoteError::new(Cause::Connection, "the server sent fewer bytes than the range it announced"));
         }
@@ -357,27 +289,8 @@ impl Inner {
     fn complete(&self, start: u64, result: Result<Bytes, RemoteError>) {
         let mut st = self.lock();
         match result {
-            Ok(bytes) => {
-                st.tick += 1;
-                let tick = st.tick;
-                let mut at = 0u64;
-                let len = bytes.len() as u64;
-                while at < len {
-                    let n = BLOCK.min(len - at);
-                    let block = (start + at) / BLOCK;
-                    let piece = bytes.slice(at as usize..(at + n) as usize);
-                    if let Some(Slot::Ready(old, _)) = st.blocks.insert(block, Slot::Ready(piece, tick)) {
-                        st.held -= old.len() as u64;
-                    }
-                    st.held += n;
-                    at += n;
-                }
-                self.evict(&mut st);
-            }
-            Err(err) => {
-                st.failed.get_or_insert(err);
-                st.blocks.retain(|_, s| !matches!(s, Slot::Pending));
-            }
+            Ok(bytes) => st.store(start, &bytes),
+            Err(err) => st.fail(err),
         }
         drop(st);
         self.changed.notify_all();
@@ -430,8 +343,7 @@ impl Inner {
         let end = offset + buf.len() as u64;
         self.wait(std::slice::from_ref(&(offset..end)))?;
         let mut st = self.lock();
-        st.tick += 1;
-        let tick = st.tick;
+        let tick = st.touch();
         let mut at = offset;
         while at < end {
             let block = at / BLOCK;
@@ -453,90 +365,15 @@ impl Inner {
         Ok(())
     }
 
-    /// Keeps the hash and the data pass close, so that the blocks one fetched are still cached
-    /// when the other reads them: the hash waits while it is more than [`LEAD`] ahead of the
-    /// slowest active data reader, a data reader while it is more than [`BUDGET`]/2 ahead of an
-    /// active hash. The party furthest behind never waits, so neither can deadlock; readers idle
-    /// for [`IDLE`] (or waiting here) stop counting, and no wait lasts more than [`MAX_WAIT`].
+    /// Waits while this reader is too far ahead of the others ([`State::must_wait`]); no wait
+    /// lasts more than [`MAX_WAIT`].
     fn throttle(&self, offset: u64, hash: bool) {
         let start = Instant::now();
         let mut st = self.lock();
-        loop {
-            let now = Instant::now();
-            st.readers.retain(|_, (_, at)| now.duration_since(*at) < IDLE);
-            let ahead = if hash {
-                st.readers.values().map(|(o, _)| *o).min().is_some_and(|min| offset > min.saturating_add(LEAD))
-            } else {
-                let active = st.hash_at.is_some_and(|at| now.duration_since(at) < IDLE);
-                active && st.hash_pos.is_some_and(|h| offset > h.saturating_add(BUDGET / 2))
-            };
-            if !ahead || st.failed.is_some() || start.elapsed() > MAX_WAIT {
-                return;
-            }
+        while st.must_wait(offset, hash) && st.failed.is_none() && start.elapsed() < MAX_WAIT {
             st = self.changed.wait_timeout(st, Duration::from_millis(10)).unwrap_or_else(PoisonError::into_inner).0;
         }
     }
-
-    /// Drops least recently used blocks down to 3/4 of [`BUDGET`]; blocks between the slowest
-    /// reader and the hash (which both still need) go last.
-    fn evict(&self, st: &mut State) {
-        if st.held <= BUDGET {
-            return;
-        }
-        // What the laggard of {hash, data pass} still needs, up to what the leader reads ahead.
-        let slowest = st.readers.values().map(|(o, _)| *o).min();
-        let keep = st.hash_pos.map(|h| {
-            let (low, high) = slowest.map_or((h, h), |s| (s.min(h), s.max(h)));
-            low / BLOCK..high.saturating_add(LEAD + RA_MAX) / BLOCK + 1
-        });
-        let mut ready: Vec<(bool, u64, u64)> = st
-            .blocks
-            .iter()
-            .filter_map(|(&b, s)| match s {
-                Slot::Ready(_, used) => Some((keep.as_ref().is_some_and(|k| k.contains(&b)), *used, b)),
-                Slot::Pending => None,
-            })
-            .collect();
-        ready.sort_unstable();
-        for (_, _, b) in ready {
-            if st.held <= BUDGET / 4 * 3 {
-                break;
-            }
-            if let Some(Slot::Ready(bytes, _)) = st.blocks.remove(&b) {
-                st.held -= bytes.len() as u64;
-            }
-        }
-    }
-}
-
-impl State {
-    /// Marks the blocks of `from..to` that are absent pending; returns them as runs.
-    fn claim_blocks(&mut self, from: u64, to: u64) -> Vec<Range<u64>> {
-        let mut runs: Vec<Range<u64>> = Vec::new();
-        for b in from..to {
-            if self.blocks.contains_key(&b) {
-                continue;
-            }
-            self.blocks.insert(b, Slot::Pending);
-            match runs.last_mut() {
-                Some(r) if r.end == b => r.end = b + 1,
-                _ => runs.push(b..b + 1),
-            }
-        }
-        runs
-    }
-}
-
-/// `r` cut into pieces of at most `max` bytes.
-fn split(r: Range<u64>, max: u64) -> Vec<Range<u64>> {
-    let mut out = Vec::new();
-    let mut at = r.start;
-    while at < r.end {
-        let end = (at + max).min(r.end);
-        out.push(at..end);
-        at = end;
-    }
-    out
 }
 
 #[cfg(test)]
@@ -572,30 +409,92 @@ mod tests {
         assert_eq!(src.read_at(u64::MAX, &mut buf).unwrap(), 0);
     }
 
-    #[test]
-    fn a_data_pass_and_the_hash_share_one_transfer_with_bounded_memory() {
-        let data = pattern(200 << 20);
-        let src = served(&data);
-        let before = src.inner.stats.bytes.load(Ordering::Relaxed);
+    /// Reads `jobs` (byte ranges, in file order) on `workers` threads the way the engine's data
+    /// pass does, while the whole-file hash runs: returns whether every read saw the object.
+    fn data_pass(src: &RemoteSource, data: &[u8], jobs: &[Range<u64>], workers: usize) -> bool {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        src.hold_hash(true);
         std::thread::scope(|s| {
-            let reader = s.spawn(|| {
-                let mut buf = vec![0u8; 64 << 10];
-                let mut at = 0u64;
-                let mut ok = true;
-                while at < src.size() {
-                    let n = src.read_at(at, &mut buf).unwrap();
-                    ok &= buf[..n] == data[at as usize..at as usize + n];
-                    at += n as u64;
-                }
-                ok
-            });
-            let digest = crate::hash::sha256_source(src.hash_view(), &|| false).unwrap().unwrap();
-            assert_eq!(digest, snapshot_core::sha256::sha256_hex(&data));
-            assert!(reader.join().unwrap());
-        });
-        let fetched = src.inner.stats.bytes.load(Ordering::Relaxed) - before;
-        assert!(fetched <= data.len() as u64 * 11 / 10, "fetched {fetched} for {}", data.len());
-        assert!(src.inner.lock().held <= BUDGET, "{}", src.inner.lock().held);
+            let hash = s.spawn(|| crate::hash::sha256_source(src.hash_view(), &|| false).unwrap().unwrap());
+            src.hold_hash(false);
+            let readers: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut buf = vec![0u8; 256 << 10];
+                        let mut ok = true;
+                        while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                            let mut at = job.start;
+                            while at < job.end {
+                                let n = src.read_at(at, &mut buf[..(job.end - at).min(256 << 10) as usize]).unwrap();
+                                ok &= buf[..n] == data[at as usize..at as usize + n];
+                                at += n as u64;
+                            }
+                        }
+                        ok
+                    })
+                })
+                .collect();
+            let ok = readers.into_iter().all(|r| r.join().unwrap());
+            assert_eq!(hash.join().unwrap(), snapshot_core::sha256::sha256_hex(data));
+            ok
+        })
+    }
+
+    #[test]
+    fn a_data_pass_and_the_hash_fetch_each_byte_once_within_the_memory_budget() {
+        let data = pattern(300 << 20);
+        let src = served(&data);
+        // A big member first (the slow one), then members of every size, in file order.
+        let mut jobs: Vec<Range<u64>> = Vec::new();
+        jobs.push(0..90 << 20);
+        let mut at = 90u64 << 20;
+        for k in 0u64.. {
+            let len = [3_000u64, 700 << 10, 9 << 20, 40_000][(k % 4) as usize];
+            if at + len > data.len() as u64 {
+                break;
+            }
+            jobs.push(at..at + len);
+            at += len + 46;
+        }
+        assert!(data_pass(&src, &data, &jobs, 2));
+        let fetched = src.inner.stats.bytes.load(Ordering::Relaxed);
+        // Every byte once; a reader descheduled for longer than `IDLE` on a busy machine may
+        // cost one refetched GET or two.
+        assert!(fetched <= data.len() as u64 + 2 * CHUNK, "fetched {fetched} for {}", data.len());
+        let st = src.inner.lock();
+        assert!(st.peak_held <= BUDGET, "held {} > {BUDGET}", st.peak_held);
+        let in_flight = src.inner.peak_in_flight.load(Ordering::Relaxed);
+        assert!(in_flight <= IN_FLIGHT as u64 * CHUNK, "in flight {in_flight}");
+    }
+
+    #[test]
+    fn the_quick_level_reads_only_the_hint_which_stays_near_the_floor() {
+        use snapshot_tests::zipw::{Entry, ZipBuilder};
+        // A stored 6 MiB member, 4,000 small entries (a dense run of headers), another 6 MiB.
+        let big = |n: u8| pattern(6 << 20).into_iter().map(|b| b ^ n).collect::<Vec<u8>>();
+        let mut zip =
+            ZipBuilder::new().push(Entry::file("metadata.json", b"{\"snapshot_version\":\"7.0.0\"}".to_vec()));
+        zip = zip.push(Entry::file("pg_data", big(1)).stored());
+        for k in 0..4_000u32 {
+            zip = zip.push(Entry::file(format!("r/{k:05}.txt"), format!("small file {k}\n").repeat(9)));
+        }
+        zip = zip.push(Entry::file("plugins/p.wgn", big(2)).stored());
+        let bytes = zip.build();
+        let dense_start = bytes.windows(9).position(|w| w == b"r/00000.t").unwrap() as u64;
+        let dense_end = bytes.windows(9).position(|w| w == b"plugins/p").unwrap() as u64;
+        let cd = bytes.len() as u64 - (bytes.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap() as u64);
+        let src = served(&bytes);
+        let opened = src.inner.stats.bytes.load(Ordering::Relaxed);
+        let opts = snapshot_core::Options { level: snapshot_core::Level::Quick, ..Default::default() };
+        let report = snapshot_core::verify(&src, &opts).unwrap();
+        assert_eq!(report.summary().entries, 4_003, "the quick level saw every entry");
+        let after = src.inner.stats.bytes.load(Ordering::Relaxed);
+        assert_eq!(after, opened, "the quick level needed nothing the hint did not fetch");
+        // The floor: the dense run, the central directory, the tail; plus the core's last
+        // 1 MiB header window past the run and a few blocks for the isolated headers.
+        let floor = (dense_end - dense_start) + cd.max(TAIL);
+        assert!(after <= floor + (1 << 20) + 8 * BLOCK, "fetched {after}, floor {floor}");
+        assert!(after * 100 / bytes.len() as u64 <= 15, "{after} of {}", bytes.len());
     }
 
     #[test]

@@ -1,0 +1,288 @@
+//! The bookkeeping of a [`super::RemoteSource`]'s block cache, with no I/O: which blocks are
+//! held or in flight, the read-ahead streams, how far the hash and the data pass may run apart,
+//! and what goes when the cache is full.
+//!
+//! - **Blocks.** The object is cached in [`BLOCK`]-sized blocks, each absent, `Pending` (claimed
+//!   by one GET in flight: nobody fetches it again) or `Ready`.
+//! - **Streams.** A read that continues where an earlier one stopped is a stream; its read-ahead
+//!   window doubles per read from [`RA_MIN`] to [`RA_MAX`] and is refilled only when less than
+//!   half of it is claimed, so the background GETs are about half a window ([`CHUNK`]) each. A
+//!   read served entirely by the cache does not start a stream: the quick level's prefetched
+//!   local headers (a dense run of them in the hint) never set off read-ahead past their end.
+//! - **One transfer for the hash and the data pass.** The hash may run at most [`LEAD`] ahead
+//!   of the slowest active data reader, and a data reader at most [`LEAD`] ahead of an active
+//!   hash (the engine reads a remote source's entries in file order while it hashes). The party
+//!   furthest behind never waits, so they cannot deadlock; a reader idle for [`IDLE`] stops
+//!   counting. Everything either still needs lies within `2 × LEAD + RA_MAX` of the slowest,
+//!   which [`BUDGET`] holds: blocks behind every reader go first, then the least recently used.
+//! - **Memory.** Held blocks never exceed [`BUDGET`] after a GET is stored; at most
+//!   [`IN_FLIGHT`] background GETs of at most [`CHUNK`] bytes are in flight per source.
+
+use super::error::RemoteError;
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+/// Cache granularity.
+pub const BLOCK: u64 = 16 << 10;
+/// The largest single GET.
+pub const CHUNK: u64 = 4 << 20;
+/// The most bytes of fetched blocks kept.
+pub const BUDGET: u64 = 56 << 20;
+/// The first read-ahead window of a stream, and the largest.
+pub const RA_MIN: u64 = 512 << 10;
+pub const RA_MAX: u64 = 16 << 20;
+/// Background GETs in flight per source.
+pub const IN_FLIGHT: usize = 4;
+/// How far the hash and the data pass may run apart.
+pub const LEAD: u64 = 8 << 20;
+/// A reader idle this long no longer holds the others back.
+pub const IDLE: Duration = Duration::from_millis(300);
+/// The most streams followed at once.
+const STREAMS: usize = 16;
+
+const _: () = assert!(2 * LEAD + RA_MAX + CHUNK <= BUDGET, "the budget must hold what the readers still need");
+
+#[derive(Default)]
+pub struct State {
+    pub blocks: HashMap<u64, Slot>,
+    /// Bytes in `Ready` blocks, and the most there ever were after a GET was stored.
+    pub held: u64,
+    pub peak_held: u64,
+    tick: u64,
+    streams: Vec<Stream>,
+    pub failed: Option<RemoteError>,
+    /// Where the hash reads next, once it started, and when it last read.
+    pub hash_pos: Option<u64>,
+    pub hash_at: Option<Instant>,
+    /// Data-pass readers: last offset read and when.
+    pub readers: HashMap<ThreadId, (u64, Instant)>,
+    /// The hash waits until the data pass starts (see [`super::RemoteSource::hold_hash`]).
+    pub hash_held: bool,
+}
+
+pub enum Slot {
+    Pending,
+    Ready(Bytes, u64),
+}
+
+#[derive(Clone, Copy)]
+struct Stream {
+    next: u64,
+    window: u64,
+    /// Blocks up to here were claimed already.
+    ahead: u64,
+    tick: u64,
+}
+
+/// What one read must fetch: `demand` before it can copy, `background` for its stream.
+pub struct Claim {
+    pub demand: Vec<Range<u64>>,
+    pub background: Vec<Range<u64>>,
+}
+
+impl State {
+    /// Marks the missing blocks of `offset..end` (and of the stream's read-ahead window) pending;
+    /// returns the byte ranges to fetch (`size` is the object's size).
+    pub fn claim(&mut self, size: u64, offset: u64, end: u64, reader: Option<ThreadId>) -> Claim {
+        self.tick += 1;
+        let tick = self.tick;
+        if let Some(id) = reader {
+            self.readers.insert(id, (offset, Instant::now()));
+        }
+        let clip = |r: Range<u64>| r.start * BLOCK..(r.end * BLOCK).min(size);
+        let demand: Vec<Range<u64>> =
+            self.claim_blocks(offset / BLOCK, (end - 1) / BLOCK + 1).into_iter().map(clip).collect();
+        // A read that starts where a stream stopped (or a little after) continues it.
+        let found =
+            self.streams.iter().position(|s| offset >= s.next.saturating_sub(BLOCK) && offset <= s.next + BLOCK);
+        let i = match found {
+            Some(i) => {
+                let s = &mut self.streams[i];
+                s.window = (s.window * 2).clamp(RA_MIN, RA_MAX);
+                s.next = end;
+                s.tick = tick;
+                i
+            }
+            // Served by the cache (a prefetched header, another stream's blocks): no stream.
+            None if demand.is_empty() => return Claim { demand, background: Vec::new() },
+            None => {
+                let window = if end - offset >= RA_MIN { RA_MIN } else { 0 };
+                let fresh = Stream { next: end, window, ahead: end, tick };
+                if self.streams.len() < STREAMS {
+                    self.streams.push(fresh);
+                    self.streams.len() - 1
+                } else {
+                    let (i, _) = self.streams.iter().enumerate().min_by_key(|(_, s)| s.tick).unwrap_or((0, &fresh));
+                    self.streams[i] = fresh;
+                    i
+                }
+            }
+        };
+        let s = self.streams[i];
+        let mut background = Vec::new();
+        let have = s.ahead.max(end);
+        if s.window > 0 && have < end + s.window / 2 {
+            let last = size.div_ceil(BLOCK);
+            let (from, to) = (have.div_ceil(BLOCK).min(last), (end + s.window).div_ceil(BLOCK).min(last));
+            background = self.claim_blocks(from, to).into_iter().map(clip).flat_map(|r| split(r, CHUNK)).collect();
+            self.streams[i].ahead = to * BLOCK;
+        }
+        Claim { demand, background }
+    }
+
+    /// Marks the blocks of `from..to` that are absent pending; returns them as runs.
+    pub fn claim_blocks(&mut self, from: u64, to: u64) -> Vec<Range<u64>> {
+        let mut runs: Vec<Range<u64>> = Vec::new();
+        for b in from..to {
+            if self.blocks.contains_key(&b) {
+                continue;
+            }
+            self.blocks.insert(b, Slot::Pending);
+            match runs.last_mut() {
+                Some(r) if r.end == b => r.end = b + 1,
+                _ => runs.push(b..b + 1),
+            }
+        }
+        runs
+    }
+
+    /// Stores a finished GET that starts at `start` (block-aligned), then trims to the budget.
+    pub fn store(&mut self, start: u64, bytes: &Bytes) {
+        self.tick += 1;
+        let tick = self.tick;
+        let mut at = 0u64;
+        let len = bytes.len() as u64;
+        while at < len {
+            let n = BLOCK.min(len - at);
+            let piece = bytes.slice(at as usize..(at + n) as usize);
+            if let Some(Slot::Ready(old, _)) = self.blocks.insert((start + at) / BLOCK, Slot::Ready(piece, tick)) {
+                self.held -= old.len() as u64;
+            }
+            self.held += n;
+            at += n;
+        }
+        self.evict();
+        self.peak_held = self.peak_held.max(self.held);
+    }
+
+    /// A GET failed: remember why, and forget its claims so that nobody waits for them.
+    pub fn fail(&mut self, err: RemoteError) {
+        self.failed.get_or_insert(err);
+        self.blocks.retain(|_, s| !matches!(s, Slot::Pending));
+    }
+
+    /// Whether a read at `offset` must wait for the others (see the module docs); the hash also
+    /// waits while it is held.
+    pub fn must_wait(&mut self, offset: u64, hash: bool) -> bool {
+        let now = Instant::now();
+        self.readers.retain(|_, (_, at)| now.duration_since(*at) < IDLE);
+        if hash {
+            self.hash_held
+                || self.readers.values().map(|(o, _)| *o).min().is_some_and(|min| offset > min.saturating_add(LEAD))
+        } else {
+            let active = self.hash_at.is_some_and(|at| now.duration_since(at) < IDLE);
+            active && self.hash_pos.is_some_and(|h| offset > h.saturating_add(LEAD))
+        }
+    }
+
+    /// Drops blocks down to 3/4 of [`BUDGET`]: first those behind every reader, then the least
+    /// recently used; blocks some reader still needs go last.
+    fn evict(&mut self) {
+        if self.held <= BUDGET {
+            return;
+        }
+        let slowest = self.readers.values().map(|(o, _)| *o).min();
+        let (low, high) = match (slowest, self.hash_pos) {
+            (Some(s), Some(h)) => (s.min(h), s.max(h)),
+            (Some(p), None) | (None, Some(p)) => (p, p),
+            (None, None) => (0, 0),
+        };
+        let keep = low / BLOCK..high.saturating_add(LEAD + RA_MAX) / BLOCK + 1;
+        let mut ready: Vec<(bool, bool, u64, u64)> = self
+            .blocks
+            .iter()
+            .filter_map(|(&b, s)| match s {
+                Slot::Ready(_, used) => Some((keep.contains(&b), b >= keep.start, *used, b)),
+                Slot::Pending => None,
+            })
+            .collect();
+        ready.sort_unstable();
+        for (_, _, _, b) in ready {
+            if self.held <= BUDGET / 4 * 3 {
+                break;
+            }
+            if let Some(Slot::Ready(bytes, _)) = self.blocks.remove(&b) {
+                self.held -= bytes.len() as u64;
+            }
+        }
+    }
+
+    /// A tick for a block just read (least recently used order).
+    pub fn touch(&mut self) -> u64 {
+        self.tick += 1;
+        self.tick
+    }
+}
+
+/// `r` cut into pieces of at most `max` bytes.
+pub fn split(r: Range<u64>, max: u64) -> Vec<Range<u64>> {
+    let mut out = Vec::new();
+    let mut at = r.start;
+    while at < r.end {
+        let end = (at + max).min(r.end);
+        out.push(at..end);
+        at = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_never_holds_more_than_the_budget_and_drops_what_every_reader_passed_first() {
+        let mut st = State::default();
+        st.readers.insert(std::thread::current().id(), (40 << 20, Instant::now()));
+        for k in 0..20u64 {
+            st.store(k * CHUNK, &Bytes::from(vec![0u8; CHUNK as usize]));
+            assert!(st.held <= BUDGET, "{} after {k}", st.held);
+        }
+        assert!(st.peak_held <= BUDGET);
+        assert!(matches!(st.blocks.get(&((40 << 20) / BLOCK)), Some(Slot::Ready(..))), "the reader's next block");
+        assert!(!st.blocks.contains_key(&0), "a block every reader passed");
+    }
+
+    #[test]
+    fn reads_served_by_the_cache_start_no_read_ahead_and_streams_fetch_whole_chunks() {
+        let size = 1 << 30;
+        let mut st = State::default();
+        // A prefetched dense region: reads inside it fetch nothing, and nothing past it.
+        st.store(0, &Bytes::from(vec![0u8; 4 << 20]));
+        let mut at = 0;
+        while at + 700 <= 4 << 20 {
+            let c = st.claim(size, at, at + 700, None);
+            assert!(c.demand.is_empty() && c.background.is_empty(), "at {at}");
+            at += 700;
+        }
+        // A data pass that reads on past it: after a few reads, GETs of half a window.
+        let mut pieces = Vec::new();
+        while at < 200 << 20 {
+            let c = st.claim(size, at, at + (64 << 10), None);
+            pieces.extend(c.demand.into_iter().chain(c.background).map(|r| r.end - r.start));
+            // The blocks read up to here are consumed (a partly read one is still needed).
+            for b in at / BLOCK..(at + (64 << 10)) / BLOCK {
+                st.blocks.remove(&b);
+            }
+            at += 64 << 10;
+        }
+        let fetched: u64 = pieces.iter().sum();
+        assert!(((196 << 20)..=(196 << 20) + RA_MAX).contains(&fetched), "{fetched}");
+        // Most bytes come in GETs of a whole CHUNK (the window refills half of itself at once).
+        let big: u64 = pieces.iter().filter(|&&n| n == CHUNK).sum();
+        assert!(big >= fetched / 10 * 9, "{} GETs: {pieces:?}", pieces.len());
+    }
+}
