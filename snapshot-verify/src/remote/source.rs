@@ -141,7 +141,7 @@ impl RemoteSource {
 
     /// Holds the hash (`true`) until the data pass starts (`false`): a hash that ran during the
     /// quick phase, before any data reader, would fetch blocks the data pass must fetch again.
-    /// No hold lasts more than [`MAX_WAIT`] per read.
+    /// No hold lasts more than `MAX_WAIT` (30 s) per read.
     pub fn hold_hash(&self, hold: bool) {
         let mut st = self.inner.lock();
         st.hash_held = hold;
