@@ -145,8 +145,14 @@ impl Verifier {
         let mut total = 0u64;
         let mut sample = None;
         if let Some(archive) = &archive {
-            let mut ctx =
-                Ctx { src, archive, opts: &opts, findings: &mut findings, json_budget: opts.limits.quick_json_budget };
+            let mut ctx = Ctx {
+                src,
+                archive,
+                opts: &opts,
+                findings: &mut findings,
+                omitted: &mut omitted,
+                json_budget: opts.limits.quick_json_budget,
+            };
             semantics = snapshot::inspect(&mut ctx)?;
             if opts.level == Level::Full {
                 let mut order: Vec<&zip::Entry> = archive.entries.iter().filter(|e| needs_data_check(e)).collect();
@@ -252,7 +258,14 @@ impl Verifier {
         self.findings.extend(data_findings);
         let (snapshot, security, archive_info) = match &self.archive {
             Some(archive) => {
-                let mut ctx = Ctx { src, archive, opts: &self.opts, findings: &mut self.findings, json_budget: 0 };
+                let mut ctx = Ctx {
+                    src,
+                    archive,
+                    opts: &self.opts,
+                    findings: &mut self.findings,
+                    omitted: &mut self.omitted,
+                    json_budget: 0,
+                };
                 let semantics = std::mem::take(&mut self.semantics);
                 let (info, security) = snapshot::conclude(&mut ctx, semantics, facts);
                 self.findings.extend(saturated_totals(archive));

@@ -71,6 +71,24 @@ pub(crate) fn cap_per_code(findings: &mut Vec<Finding>, omitted: &mut std::colle
     });
 }
 
+/// The length from which [`cap_when_grown`] first caps a list.
+pub(crate) const BOUND_FROM: usize = 4096;
+
+/// [`cap_per_code`] on a list being built, once it has grown past `*next` (start at
+/// [`BOUND_FROM`]): an archive with 100,000 files of one kind then keeps the first findings of
+/// each code and a count while it is walked, not 100,000 messages. The report applies the same cap
+/// at the end, so the findings kept and the count are the same; only the memory differs.
+pub(crate) fn cap_when_grown(
+    findings: &mut Vec<Finding>,
+    omitted: &mut std::collections::BTreeMap<Code, u64>,
+    next: &mut usize,
+) {
+    if findings.len() >= *next {
+        cap_per_code(findings, omitted);
+        *next = findings.len().saturating_mul(2).max(BOUND_FROM);
+    }
+}
+
 /// One finding per capped code saying how many more there were.
 pub(crate) fn omitted_findings(omitted: &std::collections::BTreeMap<Code, u64>) -> impl Iterator<Item = Finding> + '_ {
     omitted.iter().map(|(&code, &n)| {
@@ -127,5 +145,32 @@ impl Finding {
     pub fn severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_growing_list_is_capped_per_code_and_the_rest_counted() {
+        let (mut out, mut omitted) = (Vec::new(), std::collections::BTreeMap::new());
+        let mut next = BOUND_FROM;
+        for i in 0..10_000 {
+            cap_when_grown(&mut out, &mut omitted, &mut next);
+            out.push(Finding::new(Code::UnexpectedFile, format!("file {i}")));
+            out.push(Finding::new(Code::TrailingData, format!("trailing {i}")));
+            assert!(out.len() <= BOUND_FROM + 2, "the list stays bounded while it is built");
+        }
+        cap_when_grown(&mut out, &mut omitted, &mut 0);
+        let (a, b) = (Code::UnexpectedFile.listed_at_most(), Code::TrailingData.listed_at_most());
+        assert_eq!(out.len(), a + b);
+        assert_eq!(
+            (out[0].message.as_str(), out[1].message.as_str()),
+            ("file 0", "trailing 0"),
+            "the first are kept, in order"
+        );
+        assert_eq!(omitted.get(&Code::UnexpectedFile).copied(), Some((10_000 - a) as u64));
+        assert_eq!(omitted.get(&Code::TrailingData).copied(), Some((10_000 - b) as u64));
     }
 }

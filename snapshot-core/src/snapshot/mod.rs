@@ -42,6 +42,8 @@ pub(crate) struct Ctx<'a> {
     pub archive: &'a Archive,
     pub opts: &'a Options,
     pub findings: &'a mut Vec<Finding>,
+    /// Findings left out by the per-code cap so far (see `report::cap_when_grown`).
+    pub omitted: &'a mut std::collections::BTreeMap<Code, u64>,
     /// Decompressed bytes the quick phase may still read for JSON members.
     pub json_budget: u64,
 }

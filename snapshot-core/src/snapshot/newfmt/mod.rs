@@ -187,7 +187,9 @@ fn walk<'a>(
     let mut composer: Vec<(&str, &str)> = Vec::new();
     let mut stage_tenants: BTreeSet<&str> = BTreeSet::new();
     let mut archives: Vec<(Item, &Entry)> = Vec::new();
+    let mut next = crate::report::BOUND_FROM;
     for (&name, &entry) in files {
+        crate::report::cap_when_grown(out, ctx.omitted, &mut next);
         match classify::classify(era, name) {
             Class::Metadata => {}
             Class::Dump(scope) => envelopes::dump(ctx, sem, st, out, era, entry, scope)?,
