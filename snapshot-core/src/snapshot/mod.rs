@@ -175,6 +175,12 @@ pub(crate) fn inspect(ctx: &mut Ctx) -> Result<Semantics, Error> {
     Ok(sem)
 }
 
+/// Where the first `/` of a name is: a byte search (`str::find` with a char costs a searcher,
+/// and this runs per entry).
+pub(crate) fn first_slash(name: &str) -> Option<usize> {
+    name.as_bytes().iter().position(|&b| b == b'/')
+}
+
 pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

@@ -16,7 +16,7 @@ pub(super) fn parts(archive: &Archive) -> Vec<Part> {
     let mut by: BTreeMap<&str, Part> = BTreeMap::new();
     let mut run: Option<(&str, Part)> = None;
     for e in &archive.entries {
-        let key = match e.name.as_bytes().iter().position(|&b| b == b'/') {
+        let key = match super::first_slash(&e.name) {
             Some(slash) => e.name.get(..=slash).unwrap_or(&e.name),
             None => e.name.as_str(),
         };
@@ -26,7 +26,7 @@ pub(super) fn parts(archive: &Archive) -> Vec<Part> {
                 if let Some((k, p)) = run.take() {
                     merge(&mut by, k, &p);
                 }
-                let mut p = Part { name: String::new(), entries: 0, compressed_size: 0, uncompressed_size: 0 };
+                let mut p = empty(String::new());
                 add(&mut p, 1, e.compressed_size, e.uncompressed_size);
                 run = Some((key, p));
             }
@@ -40,18 +40,18 @@ pub(super) fn parts(archive: &Archive) -> Vec<Part> {
     // A snapshot has a few dozen top-level parts; an archive of loose files may have millions.
     if parts.len() > MAX_PARTS {
         let rest = parts.split_off(MAX_PARTS.saturating_sub(1));
-        let mut other = Part {
-            name: format!("({} other parts)", rest.len()),
-            entries: 0,
-            compressed_size: 0,
-            uncompressed_size: 0,
-        };
+        let mut other = empty(format!("({} other parts)", rest.len()));
         for p in rest {
             add(&mut other, p.entries, p.compressed_size, p.uncompressed_size);
         }
         parts.push(other);
     }
     parts
+}
+
+/// A part with nothing counted yet.
+fn empty(name: String) -> Part {
+    Part { name, entries: 0, compressed_size: 0, uncompressed_size: 0 }
 }
 
 fn add(p: &mut Part, entries: u64, compressed: u64, uncompressed: u64) {
@@ -61,6 +61,6 @@ fn add(p: &mut Part, entries: u64, compressed: u64, uncompressed: u64) {
 }
 
 fn merge<'a>(by: &mut BTreeMap<&'a str, Part>, key: &'a str, run: &Part) {
-    let p = by.entry(key).or_insert(Part { name: String::new(), entries: 0, compressed_size: 0, uncompressed_size: 0 });
+    let p = by.entry(key).or_insert_with(|| empty(String::new()));
     add(p, run.entries, run.compressed_size, run.uncompressed_size);
 }

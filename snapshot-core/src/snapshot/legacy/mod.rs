@@ -167,7 +167,7 @@ fn preview(a: &Archive, sem: &mut Semantics, pre4: bool) -> bool {
     // (the sets are the same, with a tree lookup per folder instead of per entry).
     let (mut last_tenant, mut last_found) = (None, None);
     for e in &a.entries {
-        let (top, nested) = match slash(&e.name) {
+        let (top, nested) = match super::first_slash(&e.name) {
             Some(i) => (e.name.get(..i).unwrap_or_default(), true),
             None => (e.name.as_str(), false),
         };
@@ -204,7 +204,7 @@ fn preview(a: &Archive, sem: &mut Semantics, pre4: bool) -> bool {
 /// The first `depth` components below the top folder of `name`, when they name folders (all
 /// non-empty, and something follows them): a slice of the name, so counting costs no allocation.
 fn folder(name: &str, depth: usize) -> Option<&str> {
-    let rest = name.get(slash(name)?.saturating_add(1)..)?;
+    let rest = name.get(super::first_slash(name)?.saturating_add(1)..)?;
     // Split on the byte: a char pattern costs a searcher per component (this runs per entry).
     let mut parts = rest.as_bytes().split(|&b| b == b'/');
     let mut len = 0usize;
@@ -214,11 +214,6 @@ fn folder(name: &str, depth: usize) -> Option<&str> {
     }
     parts.next()?;
     rest.get(..len)
-}
-
-/// Where the first `/` of a name is (a byte search: `str::find` with a char costs a searcher).
-fn slash(name: &str) -> Option<usize> {
-    name.as_bytes().iter().position(|&b| b == b'/')
 }
 
 /// C8 without a target: a premium snapshot (its metadata has the Stage / Composer revision)
