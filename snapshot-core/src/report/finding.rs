@@ -71,13 +71,17 @@ pub(crate) fn cap_per_code(findings: &mut Vec<Finding>, omitted: &mut std::colle
     });
 }
 
-/// The length from which [`cap_when_grown`] first caps a list.
-pub(crate) const BOUND_FROM: usize = 4096;
+/// The length from which [`cap_when_grown`] first caps a list: a few times what the cap keeps of
+/// a handful of codes.
+pub(crate) const BOUND_FROM: usize = 4 * PER_CODE * 8;
 
-/// [`cap_per_code`] on a list being built, once it has grown past `*next` (start at
-/// [`BOUND_FROM`]): an archive with 100,000 files of one kind then keeps the first findings of
-/// each code and a count while it is walked, not 100,000 messages. The report applies the same cap
-/// at the end, so the findings kept and the count are the same; only the memory differs.
+/// [`cap_per_code`] on a list being built, once it has grown to `*next` (start at
+/// [`BOUND_FROM`]; it then doubles from what the cap kept, so a list that stays long after a cap
+/// is not capped again on every push): an archive with 100,000 files of one kind keeps the first
+/// findings of each code and a count while it is walked, not 100,000 messages. The report applies
+/// the same cap at the end, so the findings kept and the count are the same; only the memory
+/// differs. Every pass that pushes per entry (names, local headers, coverage, the new-format
+/// walk) goes through this.
 pub(crate) fn cap_when_grown(
     findings: &mut Vec<Finding>,
     omitted: &mut std::collections::BTreeMap<Code, u64>,

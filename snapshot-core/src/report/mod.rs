@@ -18,7 +18,7 @@ use serde::Serialize;
 mod finding;
 pub use finding::Finding;
 mod snapshot;
-pub(crate) use finding::{BOUND_FROM, Effect, PER_CODE, cap_per_code, cap_when_grown, omitted_findings};
+pub(crate) use finding::{BOUND_FROM, Effect, cap_per_code, cap_when_grown, omitted_findings};
 pub use snapshot::{
     Compatibility, ContentCounts, ContentFlags, EraInfo, MetadataInfo, Part, SecretItem, SecretKind, Security,
     SnapshotInfo, TargetPrediction, VersionRange,

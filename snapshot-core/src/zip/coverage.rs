@@ -56,10 +56,9 @@ pub(crate) fn check(
     let mut cursor = trailer.concat;
     let mut owner_of_cursor: Option<Owner> = None;
     let mut scanned = 0u64;
+    let mut next = crate::report::BOUND_FROM;
     for &(start, end, owner) in &ranges {
-        if findings.len() > 4 * crate::report::PER_CODE * 8 {
-            crate::report::cap_per_code(findings, omitted);
-        }
+        crate::report::cap_when_grown(findings, omitted, &mut next);
         if start < cursor {
             match (owner_of_cursor, owner) {
                 (Some(Owner::Entry(a)), Owner::Entry(b)) => {

@@ -18,12 +18,11 @@ pub(super) fn check_locals(
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| entries[i].local_offset);
     let mut window = HeaderWindow { src, buf: Vec::new(), len: 0, start: 0 };
+    let mut next = crate::report::BOUND_FROM;
     for i in order {
         let entry = &mut entries[i];
         check_local(&mut window, entry, findings)?;
-        if findings.len() > 4 * crate::report::PER_CODE * 8 {
-            crate::report::cap_per_code(findings, omitted);
-        }
+        crate::report::cap_when_grown(findings, omitted, &mut next);
     }
     Ok(())
 }

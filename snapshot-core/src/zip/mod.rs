@@ -312,15 +312,14 @@ fn check_entries(
     findings: &mut Vec<Finding>,
     omitted: &mut std::collections::BTreeMap<Code, u64>,
 ) {
+    let mut next = crate::report::BOUND_FROM;
     for entry in entries {
         names::check_entry(entry, findings);
         let encrypted = entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) != 0;
         if encrypted || !matches!(entry.method, METHOD_STORED | METHOD_DEFLATE) {
             entry.readable = false;
         }
-        if findings.len() > 4 * crate::report::PER_CODE * 8 {
-            crate::report::cap_per_code(findings, omitted);
-        }
+        crate::report::cap_when_grown(findings, omitted, &mut next);
     }
 }
 
