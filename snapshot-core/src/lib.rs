@@ -49,3 +49,4 @@ pub use report::{Edition, Finding, Level, Outcome, Report, Runtime};
 pub use sample::{Sample, Sampling};
 pub use source::{ReadAt, read_full};
 pub use verify::{EntryJob, JobOutcome, RunningJob, Verifier, verify};
+pub use zip::local_header_reads;

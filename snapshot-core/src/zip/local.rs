@@ -7,6 +7,7 @@ use crate::Error;
 use crate::code::Code;
 use crate::report::Finding;
 use crate::source::{ReadAt, read_full};
+use std::ops::Range;
 
 /// Reads every entry's local header, in file order so dense headers come from a few large reads.
 pub(super) fn check_locals(
@@ -175,9 +176,14 @@ fn local_extras<'a>(
     (out, lextras.zip64)
 }
 
+/// The local-header pass's window over dense headers.
+const WINDOW: u64 = 1 << 20;
+/// Its smallest read.
+const HEADER_READ: u64 = 4096;
+
 /// Reads of local headers in file order through one moving window: headers of densely packed
 /// entries (100,000 small files) come from a few 1 MiB reads, while headers gigabytes apart cost
-/// one small read each.
+/// one small read each ([`next_window`]).
 struct HeaderWindow<'a> {
     src: &'a dyn ReadAt,
     /// Zeroed once as it grows (to at most a window, or the largest header), then reused.
@@ -188,17 +194,11 @@ struct HeaderWindow<'a> {
 }
 
 impl HeaderWindow<'_> {
-    const WINDOW: usize = 1 << 20;
-
     /// Up to `len` bytes at `at`; fewer only at the end of the file.
     fn read(&mut self, at: u64, len: usize) -> Result<&[u8], Error> {
-        let end = self.start.saturating_add(self.len as u64);
-        let inside = at >= self.start && at.saturating_add(len as u64) <= end;
-        if !inside {
-            // Close ahead of the last window: the headers are dense, read a full window.
-            let dense = at >= end && at.saturating_sub(end) < Self::WINDOW as u64 && self.len > 0;
-            let want = if dense { Self::WINDOW.max(len) } else { len.max(4096) };
-            let want = (self.src.size().saturating_sub(at)).min(want as u64) as usize;
+        let last = self.start..self.start.saturating_add(self.len as u64);
+        if let Some(next) = next_window(&last, at, len as u64, self.src.size()) {
+            let want = crate::arith::to_usize(next.end.saturating_sub(next.start));
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
             }
@@ -208,5 +208,81 @@ impl HeaderWindow<'_> {
         let s = crate::arith::to_usize(at.saturating_sub(self.start));
         let e = s.saturating_add(len).min(self.len);
         Ok(self.buf.get(s..e).unwrap_or(&[]))
+    }
+}
+
+/// The window a local-header pass reads next for `len` bytes at `at`, after the window `last`
+/// (empty before the first read), in a file of `size` bytes; `None` when `last` holds them. Close
+/// ahead of the last window the headers are dense: a full [`WINDOW`]; else at least
+/// [`HEADER_READ`] bytes.
+fn next_window(last: &Range<u64>, at: u64, len: u64, size: u64) -> Option<Range<u64>> {
+    if at >= last.start && at.saturating_add(len) <= last.end {
+        return None;
+    }
+    let dense = at >= last.end && at.saturating_sub(last.end) < WINDOW && !last.is_empty();
+    let want = if dense { WINDOW.max(len) } else { len.max(HEADER_READ) };
+    Some(at..at.saturating_add(size.saturating_sub(at).min(want)))
+}
+
+/// The reads the quick phase makes of the local headers at `headers` (each header's whole extent,
+/// its name and extra field as the central directory gives them) in a file of `size` bytes: the
+/// fixed part, then the name and extra field, through the same moving window, in file order. Pure,
+/// so that a remote source can fetch exactly these ranges ahead of the check.
+pub fn local_header_reads(mut headers: Vec<Range<u64>>, size: u64) -> Vec<Range<u64>> {
+    headers.sort_by_key(|h| h.start);
+    let mut reads: Vec<Range<u64>> = Vec::new();
+    for h in headers {
+        let fixed = crate::arith::to_u64(LOCAL_LEN);
+        let var_at = h.start.saturating_add(fixed);
+        for (at, len) in [(h.start, fixed), (var_at, h.end.saturating_sub(var_at))] {
+            let last = reads.last().cloned().unwrap_or(0..0);
+            reads.extend(next_window(&last, at, len, size));
+        }
+    }
+    reads
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_read_plan_is_the_window_walk() {
+        // Dense headers (700 bytes apart): a first small read, then each window starts at the
+        // first header it did not hold.
+        let dense: Vec<Range<u64>> = (0..2000u64).map(|i| i * 700..i * 700 + 90).collect();
+        let size = 10 << 20;
+        let (second, third) = (6 * 700, 1504 * 700);
+        assert_eq!(local_header_reads(dense, size), vec![0..4096, second..second + WINDOW, third..third + WINDOW]);
+        // Headers far apart: one small read each, in file order; the last is clipped to the file.
+        let far = vec![(8 << 20)..(8 << 20) + 100, 0..100, (size - 60)..size];
+        assert_eq!(local_header_reads(far, size), vec![0..4096, (8 << 20)..(8 << 20) + 4096, (size - 60)..size]);
+        // A header past the end of the file: its reads are empty.
+        let past = size + 10;
+        let one: Vec<Range<u64>> = std::iter::once(past..past + 50).collect();
+        assert_eq!(local_header_reads(one, size), [past..past, past + 30..past + 30]);
+    }
+
+    #[test]
+    fn the_window_reads_what_the_plan_says() {
+        // The same walk drives the real reads: count the bytes each read asks for.
+        struct Counting(Vec<u8>, std::cell::RefCell<Vec<Range<u64>>>);
+        impl ReadAt for Counting {
+            fn size(&self) -> u64 {
+                self.0.size()
+            }
+            fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.1.borrow_mut().push(offset..offset + buf.len() as u64);
+                self.0.read_at(offset, buf)
+            }
+        }
+        let src = Counting(vec![0u8; 3 << 20], std::cell::RefCell::new(Vec::new()));
+        let headers: Vec<Range<u64>> = (0..3000u64).map(|i| i * 900..i * 900 + 80).collect();
+        let mut window = HeaderWindow { src: &src, buf: Vec::new(), len: 0, start: 0 };
+        for h in &headers {
+            window.read(h.start, LOCAL_LEN).unwrap();
+            window.read(h.start + 30, (h.end - h.start - 30) as usize).unwrap();
+        }
+        assert_eq!(*src.1.borrow(), local_header_reads(headers, src.size()));
     }
 }

@@ -9,6 +9,7 @@ mod coverage;
 mod descriptor;
 mod extra;
 mod local;
+pub use local::local_header_reads;
 mod names;
 pub(crate) mod records;
 mod trailer;

@@ -18,11 +18,6 @@ const MAX_CD: u64 = 64 << 20;
 const HEADER_SLACK: u64 = 64;
 /// Small JSON members (metadata.json and its kind) are read at the quick level: prefetch them.
 const SMALL_JSON: u64 = 1 << 20;
-/// The core's local-header reads: a window over dense headers, or one read per header.
-const WINDOW: u64 = 1 << 20;
-const HEADER_READ: u64 = 4096;
-/// A local header's fixed part.
-const LOCAL_FIXED: u64 = 30;
 /// Ranges closer than this are fetched as one.
 const GAP: u64 = 64 << 10;
 
@@ -35,7 +30,7 @@ pub fn wanted(src: &dyn ReadAt, budget: usize) -> Vec<Range<u64>> {
     if cd.end - cd.start <= MAX_CD {
         let mut buf = vec![0u8; (cd.end - cd.start) as usize];
         if read_full(src, cd.start, &mut buf).ok() == Some(buf.len()) {
-            ranges.extend(local_ranges(&buf, count));
+            ranges.extend(local_ranges(&buf, count, src.size()));
         }
     }
     let size = src.size();
@@ -80,9 +75,12 @@ fn central_directory(src: &dyn ReadAt) -> Option<(Range<u64>, u64)> {
     (end <= size).then_some((cd_offset..end, count))
 }
 
-/// The reads of every entry's local header (see [`header_reads`]) and the data of the small
-/// JSON members, from the central directory.
-fn local_ranges(cd: &[u8], count: u64) -> Vec<Range<u64>> {
+/// The reads the core makes of every entry's local header (`snapshot_core::local_header_reads`:
+/// prefetching exactly these leaves the quick level no read of its own to wait for; the local
+/// name and extra field are taken from the central directory, so a header that differs costs
+/// one read of the core's own at most) and the data of the small JSON members, from the central
+/// directory of a file of `size` bytes.
+fn local_ranges(cd: &[u8], count: u64, size: u64) -> Vec<Range<u64>> {
     let mut out = Vec::new();
     let mut headers = Vec::new();
     let mut at = 0usize;
@@ -97,33 +95,7 @@ fn local_ranges(cd: &[u8], count: u64) -> Vec<Range<u64>> {
         headers.push(entry.header);
         at = entry.next;
     }
-    out.extend(header_reads(headers));
-    out
-}
-
-/// The ranges the core's local-header reads cover, by running its `HeaderWindow` (`snapshot_core`
-/// `zip::local`) over the headers in file order: each header is read as its fixed part, then
-/// its name and extra field; a read outside the last window reads a new one, of [`WINDOW`]
-/// bytes when it starts within [`WINDOW`] after the last one's end (dense headers), else of at
-/// least [`HEADER_READ`] bytes. Prefetching exactly these leaves the quick level no read of its
-/// own to wait for; the local name and extra field are taken from the central directory, so a
-/// header that differs costs one read of the core's own at most.
-fn header_reads(mut headers: Vec<Range<u64>>) -> Vec<Range<u64>> {
-    headers.sort_by_key(|r| r.start);
-    let mut out: Vec<Range<u64>> = Vec::new();
-    let mut read = |at: u64, len: u64| {
-        let window = out.last().cloned();
-        if window.as_ref().is_some_and(|w| at >= w.start && at.saturating_add(len) <= w.end) {
-            return;
-        }
-        let dense = window.is_some_and(|w| at >= w.end && at - w.end < WINDOW);
-        let want = if dense { WINDOW.max(len) } else { len.max(HEADER_READ) };
-        out.push(at..at.saturating_add(want));
-    };
-    for h in headers {
-        read(h.start, LOCAL_FIXED);
-        read(h.start.saturating_add(LOCAL_FIXED), (h.end - h.start).saturating_sub(LOCAL_FIXED));
-    }
+    out.extend(snapshot_core::local_header_reads(headers, size));
     out
 }
 
