@@ -9,12 +9,14 @@
 //!   half of it is claimed, so the background GETs are about half a window ([`CHUNK`]) each. A
 //!   read served entirely by the cache does not start a stream: the quick level's prefetched
 //!   local headers (a dense run of them in the hint) never set off read-ahead past their end.
-//! - **One transfer for the hash and the data pass.** The hash may run at most [`LEAD`] ahead
-//!   of the slowest active data reader, and a data reader at most [`LEAD`] ahead of an active
-//!   hash (the engine reads a remote source's entries in file order while it hashes). The party
-//!   furthest behind never waits, so they cannot deadlock; a reader idle for [`IDLE`] stops
-//!   counting. Everything either still needs lies within `2 × LEAD + RA_MAX` of the slowest,
-//!   which [`BUDGET`] holds: blocks behind every reader go first, then the least recently used.
+//! - **One transfer for the hash and the data pass.** While the hash runs (the engine then
+//!   reads a remote source's entries in file order), the hash and every data reader stay within
+//!   [`SPAN`] of whichever of them is furthest behind; that one never waits, so they cannot
+//!   deadlock. A party that waits is recorded at the offset it waits to read (it needs nothing
+//!   behind it any more, so its old position holds nobody back) and stays active while it
+//!   waits; one that has not read for [`IDLE`] stops counting. Everything still needed lies
+//!   within `SPAN + RA_MAX` of the party furthest behind, which [`BUDGET`] holds: blocks behind
+//!   every party go first, then the least recently used.
 //! - **Memory.** Held blocks never exceed [`BUDGET`] after a GET is stored; at most
 //!   [`IN_FLIGHT`] background GETs of at most [`CHUNK`] bytes are in flight per source.
 
@@ -36,14 +38,14 @@ pub const RA_MIN: u64 = 512 << 10;
 pub const RA_MAX: u64 = 16 << 20;
 /// Background GETs in flight per source.
 pub const IN_FLIGHT: usize = 4;
-/// How far the hash and the data pass may run apart.
-pub const LEAD: u64 = 8 << 20;
+/// How far ahead of the party furthest behind the hash and the data readers may read.
+pub const SPAN: u64 = 12 << 20;
 /// A reader idle this long no longer holds the others back.
 pub const IDLE: Duration = Duration::from_millis(300);
 /// The most streams followed at once.
 const STREAMS: usize = 16;
 
-const _: () = assert!(2 * LEAD + RA_MAX + CHUNK <= BUDGET, "the budget must hold what the readers still need");
+const _: () = assert!(SPAN + RA_MAX + CHUNK <= BUDGET / 4 * 3, "the budget must hold what the readers still need");
 
 #[derive(Default)]
 pub struct State {
@@ -174,18 +176,29 @@ impl State {
         self.blocks.retain(|_, s| !matches!(s, Slot::Pending));
     }
 
-    /// Whether a read at `offset` must wait for the others (see the module docs); the hash also
-    /// waits while it is held.
-    pub fn must_wait(&mut self, offset: u64, hash: bool) -> bool {
+    /// Whether a read at `offset` must wait for the others (see the module docs): `reader` is a
+    /// data reader's thread, `None` the hash, which also waits while it is held. Records the
+    /// party at `offset` first.
+    pub fn must_wait(&mut self, offset: u64, reader: Option<ThreadId>) -> bool {
         let now = Instant::now();
         self.readers.retain(|_, (_, at)| now.duration_since(*at) < IDLE);
-        if hash {
-            self.hash_held
-                || self.readers.values().map(|(o, _)| *o).min().is_some_and(|min| offset > min.saturating_add(LEAD))
-        } else {
-            let active = self.hash_at.is_some_and(|at| now.duration_since(at) < IDLE);
-            active && self.hash_pos.is_some_and(|h| offset > h.saturating_add(LEAD))
-        }
+        let others = match reader {
+            None if self.hash_held => return true,
+            None => {
+                self.hash_pos = Some(offset);
+                self.hash_at = Some(now);
+                self.readers.values().map(|&(o, _)| o).min()
+            }
+            Some(id) => {
+                self.readers.insert(id, (offset, now));
+                if self.hash_at.is_none_or(|at| now.duration_since(at) >= IDLE) {
+                    return false;
+                }
+                let readers = self.readers.iter().filter(|&(&r, _)| r != id).map(|(_, &(o, _))| o);
+                readers.chain(self.hash_pos).min()
+            }
+        };
+        others.is_some_and(|low| offset > low.saturating_add(SPAN))
     }
 
     /// Drops blocks down to 3/4 of [`BUDGET`]: first those behind every reader, then the least
@@ -194,13 +207,8 @@ impl State {
         if self.held <= BUDGET {
             return;
         }
-        let slowest = self.readers.values().map(|(o, _)| *o).min();
-        let (low, high) = match (slowest, self.hash_pos) {
-            (Some(s), Some(h)) => (s.min(h), s.max(h)),
-            (Some(p), None) | (None, Some(p)) => (p, p),
-            (None, None) => (0, 0),
-        };
-        let keep = low / BLOCK..high.saturating_add(LEAD + RA_MAX) / BLOCK + 1;
+        let low = self.readers.values().map(|&(o, _)| o).chain(self.hash_pos).min().unwrap_or(0);
+        let keep = low / BLOCK..low.saturating_add(SPAN + RA_MAX) / BLOCK + 1;
         let mut ready: Vec<(bool, bool, u64, u64)> = self
             .blocks
             .iter()
@@ -254,6 +262,66 @@ mod tests {
         assert!(st.peak_held <= BUDGET);
         assert!(matches!(st.blocks.get(&((40 << 20) / BLOCK)), Some(Slot::Ready(..))), "the reader's next block");
         assert!(!st.blocks.contains_key(&0), "a block every reader passed");
+    }
+
+    fn thread_ids<const N: usize>() -> [ThreadId; N] {
+        std::array::from_fn(|_| std::thread::spawn(|| std::thread::current().id()).join().unwrap())
+    }
+
+    const MIB: u64 = 1 << 20;
+
+    #[test]
+    fn a_waiting_party_counts_where_it_waits_so_its_old_position_holds_nobody_back() {
+        let [a, b] = thread_ids();
+        let mut st = State::default();
+        assert!(!st.must_wait(0, None), "the hash starts");
+        assert!(!st.must_wait(MIB, Some(b)), "b reads a small entry");
+        assert!(!st.must_wait(0, Some(a)), "a starts a large one");
+        assert!(!st.must_wait(10 * MIB, None));
+        // b, done at 1 MiB, holds a back while it reads nothing…
+        assert!(st.must_wait(MIB + SPAN + 1, Some(a)));
+        // …until it asks for its next entry far ahead: it waits there, and a may go on.
+        assert!(st.must_wait(100 * MIB, Some(b)), "b is more than SPAN ahead of the others");
+        assert!(!st.must_wait(MIB + SPAN + 1, Some(a)));
+        // The hash stays within SPAN of a (now furthest behind), and a within SPAN of the hash.
+        assert!(st.must_wait(MIB + 2 * SPAN + 2, None));
+        assert!(!st.must_wait(MIB + SPAN + 1, None));
+        // Without a running hash the data readers do not wait for each other.
+        st.hash_at = None;
+        assert!(!st.must_wait(100 * MIB, Some(b)));
+    }
+
+    #[test]
+    fn whoever_is_furthest_behind_never_waits_so_the_parties_cannot_deadlock() {
+        let readers = thread_ids::<3>();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % (200 * MIB)
+        };
+        for _ in 0..2_000 {
+            let mut st = State::default();
+            let hash = next();
+            st.must_wait(hash, None);
+            let mut at = Vec::new();
+            for &r in &readers {
+                at.push(next());
+                st.must_wait(at[at.len() - 1], Some(r));
+            }
+            let low = at.iter().copied().chain([hash]).min().unwrap();
+            if hash == low {
+                assert!(!st.must_wait(hash, None), "the hash at {hash}, readers at {at:?}");
+            }
+            for (&r, &o) in readers.iter().zip(&at) {
+                if o == low {
+                    assert!(!st.must_wait(o, Some(r)), "a reader at {o}, hash at {hash}, readers at {at:?}");
+                }
+                // Everyone who may read is within SPAN of the party furthest behind.
+                assert!(st.must_wait(o, Some(r)) || o <= low + SPAN);
+            }
+        }
     }
 
     #[test]

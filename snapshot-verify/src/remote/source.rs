@@ -166,8 +166,9 @@ impl Inner {
             return Ok(0);
         }
         let end = offset + len;
-        inner.throttle(offset, hash);
-        let claim = inner.lock().claim(inner.size, offset, end, (!hash).then(|| thread::current().id()));
+        let reader = (!hash).then(|| thread::current().id());
+        inner.throttle(offset, reader);
+        let claim = inner.lock().claim(inner.size, offset, end, reader);
         for piece in claim.background {
             inner.spawn_fetch(piece);
         }
@@ -367,10 +368,15 @@ impl Inner {
 
     /// Waits while this reader is too far ahead of the others ([`State::must_wait`]); no wait
     /// lasts more than [`MAX_WAIT`].
-    fn throttle(&self, offset: u64, hash: bool) {
+    fn throttle(&self, offset: u64, reader: Option<thread::ThreadId>) {
         let start = Instant::now();
         let mut st = self.lock();
-        while st.must_wait(offset, hash) && st.failed.is_none() && start.elapsed() < MAX_WAIT {
+        let mut first = true;
+        while st.must_wait(offset, reader) && st.failed.is_none() && start.elapsed() < MAX_WAIT {
+            if std::mem::take(&mut first) {
+                // Its new position may let another party go on.
+                self.changed.notify_all();
+            }
             st = self.changed.wait_timeout(st, Duration::from_millis(10)).unwrap_or_else(PoisonError::into_inner).0;
         }
     }
