@@ -32,7 +32,7 @@ pub const BLOCK: u64 = 16 << 10;
 /// The largest single GET.
 pub const CHUNK: u64 = 4 << 20;
 /// The most bytes of fetched blocks kept.
-pub const BUDGET: u64 = 56 << 20;
+pub const BUDGET: u64 = 48 << 20;
 /// The first read-ahead window of a stream, and the largest.
 pub const RA_MIN: u64 = 512 << 10;
 pub const RA_MAX: u64 = 16 << 20;
@@ -201,24 +201,28 @@ impl State {
         others.is_some_and(|low| offset > low.saturating_add(SPAN))
     }
 
-    /// Drops blocks down to 3/4 of [`BUDGET`]: first those behind every reader, then the least
-    /// recently used; blocks some reader still needs go last.
+    /// Drops blocks down to 3/4 of [`BUDGET`]: first those behind every reader, then those
+    /// beyond what the readers will reach soon, furthest first (in a pass in file order, the
+    /// ones needed last: the quick level's prefetch just ahead of the readers stays), then the
+    /// least recently used of what the readers still need.
     fn evict(&mut self) {
         if self.held <= BUDGET {
             return;
         }
         let low = self.readers.values().map(|&(o, _)| o).chain(self.hash_pos).min().unwrap_or(0);
         let keep = low / BLOCK..low.saturating_add(SPAN + RA_MAX) / BLOCK + 1;
-        let mut ready: Vec<(bool, bool, u64, u64)> = self
+        let mut ready: Vec<(u8, u64, u64)> = self
             .blocks
             .iter()
             .filter_map(|(&b, s)| match s {
-                Slot::Ready(_, used) => Some((keep.contains(&b), b >= keep.start, *used, b)),
+                Slot::Ready(_, _) if b < keep.start => Some((0, b, b)),
+                Slot::Ready(_, _) if b >= keep.end => Some((1, u64::MAX - b, b)),
+                Slot::Ready(_, used) => Some((2, *used, b)),
                 Slot::Pending => None,
             })
             .collect();
         ready.sort_unstable();
-        for (_, _, _, b) in ready {
+        for (_, _, b) in ready {
             if self.held <= BUDGET / 4 * 3 {
                 break;
             }
@@ -262,6 +266,29 @@ mod tests {
         assert!(st.peak_held <= BUDGET);
         assert!(matches!(st.blocks.get(&((40 << 20) / BLOCK)), Some(Slot::Ready(..))), "the reader's next block");
         assert!(!st.blocks.contains_key(&0), "a block every reader passed");
+    }
+
+    #[test]
+    fn beyond_the_readers_reach_the_furthest_blocks_go_first() {
+        let [a] = thread_ids();
+        let mut st = State::default();
+        st.readers.insert(a, (0, Instant::now()));
+        // The quick level's prefetch: near (100 MiB) and far (300 MiB) ahead of the reader.
+        st.store(100 << 20, &Bytes::from(vec![0u8; 4 << 20]));
+        st.store(300 << 20, &Bytes::from(vec![0u8; 16 << 20]));
+        // The reader's window fills the cache past its budget.
+        let mut at = 0;
+        while st.held + CHUNK <= BUDGET {
+            st.store(at, &Bytes::from(vec![0u8; CHUNK as usize]));
+            at += CHUNK;
+        }
+        st.store(at, &Bytes::from(vec![0u8; CHUNK as usize]));
+        assert!(st.held <= BUDGET / 4 * 3 + CHUNK);
+        assert!(!st.blocks.contains_key(&((300 << 20) / BLOCK)), "the far prefetch went first");
+        for b in (100 << 20) / BLOCK..(104 << 20) / BLOCK {
+            assert!(matches!(st.blocks.get(&b), Some(Slot::Ready(..))), "the near one stays");
+        }
+        assert!(matches!(st.blocks.get(&0), Some(Slot::Ready(..))), "the reader's own window stays");
     }
 
     fn thread_ids<const N: usize>() -> [ThreadId; N] {
