@@ -18,7 +18,8 @@
 //!   behind it any more, so its old position holds nobody back) and stays active while it
 //!   waits; one that has not read for [`IDLE`] stops counting. Everything still needed lies
 //!   within `SPAN + RA_MAX` of the party furthest behind, which [`BUDGET`] holds: blocks behind
-//!   every party go first, then the least recently used.
+//!   every party go first, then those beyond that reach (furthest first), then the least
+//!   recently used.
 //! - **Memory.** Held blocks never exceed [`BUDGET`] after a GET is stored; at most
 //!   [`IN_FLIGHT`] background GETs of at most [`CHUNK`] bytes are in flight per source.
 
