@@ -36,11 +36,12 @@ pub const BLOCK: u64 = 16 << 10;
 pub const CHUNK: u64 = 4 << 20;
 /// The most bytes of fetched blocks kept.
 pub const BUDGET: u64 = 48 << 20;
-/// The first read-ahead window of a stream, and the largest. With 20 ms per request a stream's
-/// transfer is bound by its window; 24 MiB (with SPAN at 8 MiB) read 5.6 GB in 7.9-9.3 s instead
-/// of 10.3 s, but left no slack below the trim level, and readers descheduled on a loaded
-/// machine then made the source fetch up to 1.4x the file.
+/// The first read-ahead window of a stream.
 pub const RA_MIN: u64 = 512 << 10;
+/// The largest read-ahead window. With 20 ms per request a stream's transfer is bound by its
+/// window; 24 MiB (with SPAN at 8 MiB) read 5.6 GB in 7.9-9.3 s instead of 10.3 s, but left no
+/// slack below the trim level, and readers descheduled on a loaded machine then made the source
+/// fetch up to 1.4x the file.
 pub const RA_MAX: u64 = 16 << 20;
 /// Background GETs in flight per source (4 -> 6: with 20 ms per request, 1 GB in 2.65 s -> 2.1 s;
 /// 8 gained nothing more, the read-ahead window being the limit then).
