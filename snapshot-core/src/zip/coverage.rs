@@ -126,7 +126,7 @@ pub(crate) fn check(
 fn has_local_header(src: &dyn ReadAt, start: u64, end: u64) -> Result<bool, Error> {
     let mut buf = vec![0u8; end.saturating_sub(start).min(1 << 20) as usize];
     let got = read_full(src, start, &mut buf)?;
-    Ok(buf[..got].windows(4).any(|w| w == SIG_LOCAL))
+    Ok(memchr::memmem::find(&buf[..got], &SIG_LOCAL).is_some())
 }
 
 /// How many bytes a gap scan reads next: up to the budget's stop plus 3 (so a signature across
@@ -148,7 +148,7 @@ fn gap(src: &dyn ReadAt, start: u64, end: u64, budget: u64, findings: &mut Vec<F
     while at < stop {
         let n = read_len(stop - at, end - at, buf.len());
         let got = read_full(src, at, &mut buf[..n])?;
-        if let Some(i) = buf[..got].windows(4).position(|w| w == SIG_LOCAL) {
+        if let Some(i) = memchr::memmem::find(&buf[..got], &SIG_LOCAL) {
             findings.push(
                 Finding::new(
                     Code::HiddenLocalHeader,

@@ -303,12 +303,14 @@ pub(crate) fn resolve_zip64(
 
 /// Finds every occurrence of a 4-byte signature in `hay`.
 pub(crate) fn find_all(hay: &[u8], sig: &[u8; 4]) -> Vec<usize> {
-    hay.windows(4).enumerate().filter(|(_, w)| *w == sig).map(|(i, _)| i).collect()
+    // A signature cannot overlap itself (no proper prefix is also a suffix), so memmem's
+    // non-overlapping matches are all of them.
+    memchr::memmem::find_iter(hay, sig).collect()
 }
 
 /// Whether `hay` contains any ZIP record signature.
 pub(crate) fn has_any_signature(hay: &[u8]) -> bool {
-    [SIG_LOCAL, SIG_CENTRAL, SIG_EOCD, SIG_EOCD64, SIG_LOCATOR].iter().any(|s| hay.windows(4).any(|w| w == s))
+    [SIG_LOCAL, SIG_CENTRAL, SIG_EOCD, SIG_EOCD64, SIG_LOCATOR].iter().any(|s| memchr::memmem::find(hay, s).is_some())
 }
 
 #[cfg(test)]

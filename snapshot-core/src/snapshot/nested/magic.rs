@@ -152,7 +152,8 @@ pub(crate) fn zip_problem(bytes: &[u8], whole: bool) -> Option<String> {
     }
     // A zip ends with its end record, within a 64 KiB comment of the end.
     let tail = &bytes[bytes.len().saturating_sub(22 + 0xFFFF)..];
-    (whole && !tail.windows(4).any(|w| w == b"PK\x05\x06")).then(|| "it starts like a zip but has no end record".into())
+    (whole && memchr::memmem::find(tail, b"PK\x05\x06").is_none())
+        .then(|| "it starts like a zip but has no end record".into())
 }
 
 #[cfg(test)]
