@@ -111,9 +111,12 @@ fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize, basel
     plan.threads = (jobs / workers).max(1);
     let fail_on = ctx.fail_on;
     let bars = (ctx.full && io::stderr().is_terminal()).then(Bars::new);
-    let mut sink = Sink {
+    let sink = Sink {
         render: Renderer::new(ctx),
-        out: io::stdout().lock(),
+        // Buffered: a report is written in one go, not a system call per line. Every event that
+        // must reach a reader as it happens (jsonl's start and progress lines, each file's
+        // result) flushes.
+        out: io::BufWriter::new(io::stdout().lock()),
         bars,
         files,
         pending: BTreeMap::new(),
@@ -124,32 +127,42 @@ fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize, basel
     let plan = &plan;
     let todo = &todo;
     let next = &AtomicUsize::new(0);
+    let work = move |tx: mpsc::Sender<Event>| {
+        while let Some((index, input)) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+            if plan.cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let outcome = engine::verify_file(*index, input, plan, &tx);
+            if tx.send(Event::Done(Box::new(outcome))).is_err() {
+                break;
+            }
+        }
+    };
+    let drain = |sink: Sink<_>, ready: Vec<Outcome>, rx: mpsc::Receiver<Event>| {
+        let mut sink = sink;
+        for outcome in ready {
+            sink.event(Event::Done(Box::new(outcome)))?;
+        }
+        for event in rx {
+            sink.event(event)?;
+        }
+        sink.finish()
+    };
+    // One file and nothing to show while it runs (`inspect`, a quick check): no thread to start.
+    // Its events wait in the channel and are written when it is done.
+    if workers == 1 && !sink.render.streams() && sink.bars.is_none() {
+        let (tx, rx) = mpsc::channel();
+        work(tx);
+        return drain(sink, ready, rx);
+    }
     thread::scope(|s| {
         let (tx, rx) = mpsc::channel();
         for _ in 0..workers.min(todo.len()) {
             let tx = tx.clone();
-            s.spawn(move || {
-                while let Some((index, input)) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    if plan.cancel.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let outcome = engine::verify_file(*index, input, plan, &tx);
-                    if tx.send(Event::Done(Box::new(outcome))).is_err() {
-                        break;
-                    }
-                }
-            });
+            s.spawn(move || work(tx));
         }
         drop(tx);
-        let result = (|| {
-            for outcome in ready {
-                sink.event(Event::Done(Box::new(outcome)))?;
-            }
-            for event in rx {
-                sink.event(event)?;
-            }
-            sink.finish()
-        })();
+        let result = drain(sink, ready, rx);
         if result.is_err() {
             plan.cancel.store(true, Ordering::Relaxed);
         }
@@ -176,14 +189,20 @@ impl<W: Write> Sink<W> {
         // would make them flicker.
         let streams = render.streams();
         match event {
-            Event::Started(i) if streams => suspended(bars, &mut || render.started(out, &files[i]))?,
+            Event::Started(i) if streams => suspended(bars, &mut || {
+                render.started(out, &files[i])?;
+                out.flush()
+            })?,
             Event::Started(_) => {}
             Event::Progress(i, p) => {
                 if let Some(b) = bars.as_mut() {
                     b.update(i, &files[i], p);
                 }
                 if streams {
-                    suspended(bars, &mut || render.progress(out, &files[i], p))?;
+                    suspended(bars, &mut || {
+                        render.progress(out, &files[i], p)?;
+                        out.flush()
+                    })?;
                 }
             }
             Event::Done(mut outcome) => {
