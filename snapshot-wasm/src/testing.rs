@@ -2,7 +2,9 @@
 //! the browser tests and the benchmark use); a release build leaves them out of the module.
 //!
 //! * `debug_panic` traps on purpose, so tests can prove the worker survives a panic;
-//! * `BlobProbe` reads through the Blob reader directly and exposes its counters.
+//! * `BlobProbe` reads through the Blob reader directly and exposes its counters;
+//! * `floor_inflate` runs the verifier's inflater (and CRC-32) alone on bytes already in memory:
+//!   the benchmark's floor for one worker.
 
 use crate::blob::BlobSource;
 use crate::web::{js_err, offset, source};
@@ -14,6 +16,34 @@ use web_sys::Blob;
 #[wasm_bindgen]
 pub fn debug_panic(message: &str) {
     panic!("debug_panic: {message}");
+}
+
+/// Inflates `raw` (one entry's raw DEFLATE data) with the verifier's inflater, flate2 on zlib-rs,
+/// into a 256 KiB buffer, and with `crc` also runs crc32fast over the output, as the data pass
+/// does; returns `[bytes out, CRC-32 (0 without crc)]`. No File reads, no report: what the data
+/// pass of one worker cannot go below.
+#[wasm_bindgen]
+pub fn floor_inflate(raw: &[u8], crc: bool) -> Result<Box<[f64]>, JsError> {
+    use flate2::{Decompress, FlushDecompress, Status};
+    let mut d = Decompress::new(false);
+    let mut out = vec![0u8; 256 << 10];
+    let mut hasher = crc32fast::Hasher::new();
+    let mut at = 0usize;
+    loop {
+        let before = (d.total_in(), d.total_out());
+        let status =
+            d.decompress(&raw[at..], &mut out, FlushDecompress::None).map_err(|e| JsError::new(&e.to_string()))?;
+        at = at.saturating_add(usize::try_from(d.total_in() - before.0).unwrap_or(usize::MAX)).min(raw.len());
+        let produced = usize::try_from(d.total_out() - before.1).unwrap_or(0).min(out.len());
+        if crc {
+            hasher.update(&out[..produced]);
+        }
+        if status == Status::StreamEnd || (produced == 0 && at == raw.len()) {
+            break;
+        }
+    }
+    let sum = if crc { f64::from(hasher.finalize()) } else { 0.0 };
+    Ok(Box::new([d.total_out() as f64, sum]))
 }
 
 /// Direct access to the Blob reader, for tests and the benchmark: positional reads through the

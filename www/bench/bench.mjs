@@ -11,9 +11,12 @@
 //     native CLI with as many threads (-j 1, -j 2), on the deflated file;
 //   * the wasm SIMD build vs the build without SIMD (inflate + CRC-32, SHA-256);
 //   * the stored-data read rate of a File (FileReaderSync, 8 MiB reads, no work);
-//   * wasm linear memory after each run (per worker for the pool).
+//   * wasm linear memory after each run (per worker for the pool);
+//   * the floor of one worker: the deflated file's largest entry inflated from memory by the
+//     wasm inflater alone and with CRC-32, vs `inflate-floor` (native inflate + CRC-32, one
+//     thread): the best ratio to the native CLI one worker can reach, whatever the rest costs.
 // Options: BENCH_SIZE (bytes hashed, default 1e9), BENCH_RUNS (best of, default 3),
-// BENCH_ONLY (comma-separated sections: sha, verify, quick, pool, read, simd; default all).
+// BENCH_ONLY (comma-separated sections: sha, verify, quick, pool, read, simd, floor; default all).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -173,6 +176,31 @@ async function main() {
       if (!readTop || r.ms < readTop.ms) readTop = r;
     }
     row(`File read rate (FileReaderSync, 8 MiB reads), ${(storedSize / 1e9).toFixed(2)} GB`, storedSize / MB / (readTop.ms / 1000), 'MB/s');
+  }
+
+  // The floor of one worker: the largest deflated entry, from memory, inflated by wasm alone and
+  // with CRC-32, against native inflate + CRC-32 of the same entry on one thread.
+  if (want('floor')) {
+    log('the floor of one worker…');
+    const find = 'import sys, zipfile, struct\n'
+      + 'z = zipfile.ZipFile(sys.argv[1]); e = max((i for i in z.infolist() if i.compress_type == 8), key=lambda i: i.file_size)\n'
+      + 'f = open(sys.argv[1], "rb"); f.seek(e.header_offset); h = f.read(30); n, m = struct.unpack("<HH", h[26:30])\n'
+      + 'print(e.filename, e.header_offset + 30 + n + m, e.compress_size, e.file_size)';
+    const [entry, offset, csize, usize] = execFileSync('python3', ['-c', find, deflated], { encoding: 'utf8' }).trim().split(' ');
+    const floor = await run('floor', deflated, { offset: Number(offset), csize: Number(csize), runs: RUNS });
+    for (const r of [floor.inflate, floor.inflateCrc]) {
+      if (r.out !== Number(usize)) throw new Error(`floor: ${entry} inflated to ${r.out} bytes, not ${usize}`);
+    }
+    execFileSync('cargo', ['build', '-q', '--release', '-p', 'snapshot-bench', '--bin', 'inflate-floor'], { cwd: REPO, stdio: 'inherit' });
+    const native = execFileSync(join(REPO, 'target/release/inflate-floor'), ['--repeat', String(RUNS), deflated, entry], { encoding: 'utf8' });
+    const nativeS = Number(/, ([0-9.]+) s,/.exec(native)[1]);
+    const out = Number(usize) / MB;
+    const ratio = (ms) => `${(nativeS * 1000 / ms).toFixed(2)} × native inflate + CRC-32`;
+    row(`wasm inflate alone, ${entry} from memory (${out.toFixed(0)} MB out)`, out / (floor.inflate.ms / 1000), 'MB/s out', ratio(floor.inflate.ms));
+    row('wasm inflate + CRC-32, same entry (the floor of one worker)', out / (floor.inflateCrc.ms / 1000), 'MB/s out', ratio(floor.inflateCrc.ms));
+    row('  of which CRC-32', ((floor.inflateCrc.ms - floor.inflate.ms) / floor.inflateCrc.ms) * 100, '%');
+    row('native inflate + CRC-32, same entry (inflate-floor, one thread)', out / nativeS, 'MB/s out');
+    row(`  reading its ${(Number(csize) / MB).toFixed(0)} MB from the File`, floor.readMs, 'ms');
   }
 
   // wasm SIMD vs no SIMD, one worker each: inflate + CRC-32 (deflated), CRC-32 (stored), SHA-256.

@@ -83,6 +83,28 @@ const ops = {
   },
 
   /**
+   * The floor of one worker's data pass on one deflated entry: its `csize` compressed bytes at
+   * `offset` read into memory (timed), then the verifier's inflater alone and inflater + CRC-32
+   * on them, best of `runs` each (no File reads, no report).
+   */
+  floor({ blob, offset, csize, runs = 3 }) {
+    const t0 = performance.now();
+    const raw = new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(offset, offset + csize)));
+    const readMs = performance.now() - t0;
+    const time = (crc) => {
+      let best = { ms: Infinity };
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        const [out, sum] = glue.floor_inflate(raw, crc);
+        const ms = performance.now() - t;
+        if (ms < best.ms) best = { ms, out, crc: sum };
+      }
+      return best;
+    };
+    return { readMs, inflate: time(false), inflateCrc: time(true), memory: memory() };
+  },
+
+  /**
    * Mean time of one `len`-byte read far into the file: `count` reads 37 MiB apart, each a
    * window miss (so each is one FileReaderSync call), going backwards from `offset`.
    * (Worker clocks are coarse, so one read alone cannot be timed.)
