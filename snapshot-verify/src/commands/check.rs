@@ -149,8 +149,9 @@ fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize, basel
         sink.finish()
     };
     // One file and nothing to show while it runs (`inspect`, a quick check): no thread to start.
-    // Its events wait in the channel and are written when it is done.
-    if workers == 1 && !sink.render.streams() && sink.bars.is_none() {
+    // Its events wait in the channel and are written when it is done. (Not with several files:
+    // each file's result is printed as soon as it is known.)
+    if todo.len() <= 1 && !sink.render.streams() && sink.bars.is_none() {
         let (tx, rx) = mpsc::channel();
         work(tx);
         return drain(sink, ready, rx);
