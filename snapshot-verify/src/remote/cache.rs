@@ -11,15 +11,17 @@
 //!   of a full window ([`CHUNK`]) each. A read served entirely by the cache does not start a
 //!   stream: the quick level's prefetched local headers (a dense run of them in the hint) never
 //!   set off read-ahead past their end.
-//! - **One transfer for the hash and the data pass.** While the hash runs (the engine then
-//!   reads a remote source's entries in file order), the hash and every data reader stay within
+//! - **One transfer for the hash and the data pass.** The engine reads a remote source's
+//!   entries in file order. While the hash runs, the hash and every data reader stay within
 //!   [`SPAN`] of whichever of them is furthest behind; that one never waits, so they cannot
 //!   deadlock. A party that waits is recorded at the offset it waits to read (it needs nothing
 //!   behind it any more, so its old position holds nobody back) and stays active while it
 //!   waits; one that has not read for [`IDLE`] stops counting. Everything still needed lies
 //!   within `SPAN + RA_MAX` of the party furthest behind, which [`BUDGET`] holds: blocks behind
-//!   every party go first, then those beyond that reach (furthest first), then the least
-//!   recently used.
+//!   every party go first, then those beyond that reach and beyond every party's own
+//!   read-ahead (furthest first), then the least recently used. Without the hash the data
+//!   readers may drift far apart (one inflating a large member, one on small ones), and each
+//!   keeps its own read-ahead.
 //! - **Memory.** Held blocks never exceed [`BUDGET`] after a GET is stored; at most
 //!   [`IN_FLIGHT`] background GETs of at most [`CHUNK`] bytes are in flight per source.
 
@@ -54,6 +56,9 @@ pub const IDLE: Duration = Duration::from_millis(300);
 const STREAMS: usize = 16;
 
 const _: () = assert!(SPAN + RA_MAX + CHUNK <= BUDGET / 4 * 3, "the budget must hold what the readers still need");
+/// Beyond a party's read-ahead window, what its current read may span.
+const READ_MARGIN: u64 = 1 << 20;
+const _: () = assert!(2 * (RA_MAX + READ_MARGIN) <= BUDGET / 4 * 3, "without the hash, two readers' read-ahead fits");
 
 #[derive(Default)]
 pub struct State {
@@ -213,19 +218,32 @@ impl State {
     /// beyond what the readers will reach soon, furthest first (in a pass in file order, the
     /// ones needed last: the quick level's prefetch just ahead of the readers stays), then the
     /// least recently used of what the readers still need.
+    ///
+    /// What they will reach soon: each party's read-ahead, `RA_MAX` (and [`READ_MARGIN`]) from
+    /// where it reads, and
+    /// while the hash runs `SPAN + RA_MAX` from the party furthest behind (everyone is then
+    /// within `SPAN` of it). Without the hash nothing keeps the data readers together (a worker
+    /// inflating a large entry lags far behind one on small entries): the read-ahead of the one
+    /// in front, fetched and not yet read, must not be what goes first, and two windows fit
+    /// below the trim level.
     fn evict(&mut self) {
         if self.held <= BUDGET {
             return;
         }
-        let low = self.readers.values().map(|&(o, _)| o).chain(self.hash_pos).min().unwrap_or(0);
-        let keep = low / BLOCK..low.saturating_add(SPAN + RA_MAX) / BLOCK + 1;
+        let parties: Vec<u64> = self.readers.values().map(|&(o, _)| o).chain(self.hash_pos).collect();
+        let low = parties.iter().copied().min().unwrap_or(0);
+        let reach = |from: u64, len: u64| from / BLOCK..from.saturating_add(len) / BLOCK + 1;
+        let mut keep: Vec<Range<u64>> = parties.iter().map(|&p| reach(p, RA_MAX + READ_MARGIN)).collect();
+        if self.hash_at.is_some_and(|at| at.elapsed() < IDLE) {
+            keep.push(reach(low, SPAN + RA_MAX));
+        }
         let mut ready: Vec<(u8, u64, u64)> = self
             .blocks
             .iter()
             .filter_map(|(&b, s)| match s {
-                Slot::Ready(_, _) if b < keep.start => Some((0, b, b)),
-                Slot::Ready(_, _) if b >= keep.end => Some((1, u64::MAX - b, b)),
-                Slot::Ready(_, used) => Some((2, *used, b)),
+                Slot::Ready(_, _) if b < low / BLOCK => Some((0, b, b)),
+                Slot::Ready(_, used) if keep.iter().any(|k| k.contains(&b)) => Some((2, *used, b)),
+                Slot::Ready(_, _) => Some((1, u64::MAX - b, b)),
                 Slot::Pending => None,
             })
             .collect();

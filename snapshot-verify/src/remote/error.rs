@@ -52,7 +52,6 @@ impl RemoteError {
     }
 
     /// Its cause.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub fn cause(&self) -> Cause {
         self.cause
     }

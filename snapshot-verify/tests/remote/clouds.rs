@@ -16,10 +16,10 @@ fn parity(url: &str, env: &[(&str, String)], server: &Server, path: &str) {
         assert_eq!(l.code, r.code, "{url} {level}: {}", r.stderr);
         let rj = json(&r.stdout);
         assert_eq!(rj["source"]["url"], url, "{}", rj["source"]);
-        assert!(rj["source"]["requests"].as_u64() >= Some(2), "{}", rj["source"]);
+        assert!(rj["source"]["requests"].as_u64() >= Some(1), "{}", rj["source"]);
         assert_eq!(comparable(rj), comparable(json(&l.stdout)), "{url} {level}");
     }
-    assert!(server.requests() >= 4, "the store sent its requests to the local server");
+    assert!(server.requests() >= 2, "the store sent its requests (one run at each level) to the local server");
     let r = run(&["inspect", url, "--format", "json"], env);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }

@@ -187,6 +187,14 @@ fn serve(conn: TcpStream, state: &Mutex<State>, stop: &AtomicBool) {
         return;
     }
     let parsed = range.as_deref().and_then(|r| parse_range(r, size));
+    if parsed.is_some_and(|(a, b)| a >= b) && !matches!(fault, Fault::IgnoreRange) {
+        // Nothing to send (a suffix of an empty object): unsatisfiable, as RFC 9110 says.
+        let _ = write!(
+            conn,
+            "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{size}\r\nContent-Length: 0\r\n{head}\r\n"
+        );
+        return;
+    }
     let (code, from, to) = match (&fault, parsed) {
         (Fault::IgnoreRange, _) | (_, None) => (200, 0, size),
         (_, Some((a, b))) => (206, a, b),
