@@ -220,9 +220,8 @@ impl State {
     /// least recently used of what the readers still need.
     ///
     /// What they will reach soon: each party's read-ahead, `RA_MAX` (and [`READ_MARGIN`]) from
-    /// where it reads, and
-    /// while the hash runs `SPAN + RA_MAX` from the party furthest behind (everyone is then
-    /// within `SPAN` of it). Without the hash nothing keeps the data readers together (a worker
+    /// where it reads, and while the hash runs `SPAN + RA_MAX` from the party furthest behind
+    /// (everyone is then within `SPAN` of it). Without the hash nothing keeps the data readers together (a worker
     /// inflating a large entry lags far behind one on small entries): the read-ahead of the one
     /// in front, fetched and not yet read, must not be what goes first, and two windows fit
     /// below the trim level.
