@@ -38,7 +38,8 @@ pub fn floor_inflate(raw: &[u8], crc: bool) -> Result<Box<[f64]>, JsError> {
         if crc {
             hasher.update(&out[..produced]);
         }
-        if status == Status::StreamEnd || (produced == 0 && at == raw.len()) {
+        // The end, or no progress at all (the input ran out, or the stream is cut short).
+        if status == Status::StreamEnd || (produced == 0 && d.total_in() == before.0) {
             break;
         }
     }

@@ -185,12 +185,13 @@ async function main() {
     const find = 'import sys, zipfile, struct\n'
       + 'z = zipfile.ZipFile(sys.argv[1]); e = max((i for i in z.infolist() if i.compress_type == 8), key=lambda i: i.file_size)\n'
       + 'f = open(sys.argv[1], "rb"); f.seek(e.header_offset); h = f.read(30); n, m = struct.unpack("<HH", h[26:30])\n'
-      + 'print(e.filename, e.header_offset + 30 + n + m, e.compress_size, e.file_size)';
-    const [entry, offset, csize, usize] = execFileSync('python3', ['-c', find, deflated], { encoding: 'utf8' }).trim().split(' ');
+      + 'print(e.filename, e.header_offset + 30 + n + m, e.compress_size, e.file_size, e.CRC)';
+    const [entry, offset, csize, usize, crc] = execFileSync('python3', ['-c', find, deflated], { encoding: 'utf8' }).trim().split(' ');
     const floor = await run('floor', deflated, { offset: Number(offset), csize: Number(csize), runs: RUNS });
     for (const r of [floor.inflate, floor.inflateCrc]) {
       if (r.out !== Number(usize)) throw new Error(`floor: ${entry} inflated to ${r.out} bytes, not ${usize}`);
     }
+    if (floor.inflateCrc.crc !== Number(crc)) throw new Error(`floor: ${entry}: CRC-32 ${floor.inflateCrc.crc}, the directory says ${crc}`);
     execFileSync('cargo', ['build', '-q', '--release', '-p', 'snapshot-bench', '--bin', 'inflate-floor'], { cwd: REPO, stdio: 'inherit' });
     const native = execFileSync(join(REPO, 'target/release/inflate-floor'), ['--repeat', String(RUNS), deflated, entry], { encoding: 'utf8' });
     const nativeS = Number(/, ([0-9.]+) s,/.exec(native)[1]);
