@@ -204,7 +204,7 @@ impl State {
             }
             Some(id) => {
                 self.readers.insert(id, (offset, now));
-                if self.hash_at.is_none_or(|at| now.duration_since(at) >= IDLE) {
+                if !self.hash_running(now) {
                     return false;
                 }
                 let readers = self.readers.iter().filter(|&(&r, _)| r != id).map(|(_, &(o, _))| o);
@@ -214,6 +214,12 @@ impl State {
         others.is_some_and(|low| offset > low.saturating_add(SPAN))
     }
 
+    /// Whether the hash has read within the last [`IDLE`]: only then does it hold the data
+    /// readers within [`SPAN`] of each other.
+    fn hash_running(&self, now: Instant) -> bool {
+        self.hash_at.is_some_and(|at| now.duration_since(at) < IDLE)
+    }
+
     /// Drops blocks down to 3/4 of [`BUDGET`]: first those behind every reader, then those
     /// beyond what the readers will reach soon, furthest first (in a pass in file order, the
     /// ones needed last: the quick level's prefetch just ahead of the readers stays), then the
@@ -221,10 +227,10 @@ impl State {
     ///
     /// What they will reach soon: each party's read-ahead, `RA_MAX` (and [`READ_MARGIN`]) from
     /// where it reads, and while the hash runs `SPAN + RA_MAX` from the party furthest behind
-    /// (everyone is then within `SPAN` of it). Without the hash nothing keeps the data readers together (a worker
-    /// inflating a large entry lags far behind one on small entries): the read-ahead of the one
-    /// in front, fetched and not yet read, must not be what goes first, and two windows fit
-    /// below the trim level.
+    /// (everyone is then within `SPAN` of it). Without the hash nothing keeps the data readers
+    /// together (a worker inflating a large entry lags far behind one on small entries): the
+    /// read-ahead of the one in front, fetched and not yet read, must not be what goes first,
+    /// and two windows fit below the trim level.
     fn evict(&mut self) {
         if self.held <= BUDGET {
             return;
@@ -233,7 +239,7 @@ impl State {
         let low = parties.iter().copied().min().unwrap_or(0);
         let reach = |from: u64, len: u64| from / BLOCK..from.saturating_add(len) / BLOCK + 1;
         let mut keep: Vec<Range<u64>> = parties.iter().map(|&p| reach(p, RA_MAX + READ_MARGIN)).collect();
-        if self.hash_at.is_some_and(|at| at.elapsed() < IDLE) {
+        if self.hash_running(Instant::now()) {
             keep.push(reach(low, SPAN + RA_MAX));
         }
         let mut ready: Vec<(u8, u64, u64)> = self
