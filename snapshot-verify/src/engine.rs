@@ -275,6 +275,8 @@ fn verify_data(
             let _ = events.send(Event::Progress(index, p));
         };
         let pass = run_jobs(src, jobs, plan, hashing, &progress).context("could not verify the archive")?;
+        // What the report's conclusion reads on this thread must not hold the hash back.
+        src.leave_pass();
         if plan.cancelled() {
             return Err(anyhow!("cancelled"));
         }
@@ -337,7 +339,7 @@ fn run_jobs(
     let running = AtomicUsize::new(first);
     progress(Progress { done: 0, total, phase: Phase::Start, fetched: None });
     let work = &|| {
-        let _finished = Finished { running: &running, monitor: &monitor };
+        let _finished = Finished { running: &running, monitor: &monitor, src };
         let mut span = Vec::new();
         'pull: loop {
             if halt.load(Ordering::Relaxed) || plan.cancelled() || plan.past_deadline() {
@@ -438,14 +440,16 @@ fn read_span(src: &Opened, start: u64, end: u64, buf: &mut Vec<u8>) -> usize {
     read_full(src, start, buf).unwrap_or(0)
 }
 
-/// Marks a data-pass worker finished when dropped.
+/// Marks a data-pass worker finished when dropped; a remote source then no longer waits for it.
 struct Finished<'a> {
     running: &'a AtomicUsize,
     monitor: &'a thread::Thread,
+    src: &'a Opened,
 }
 
 impl Drop for Finished<'_> {
     fn drop(&mut self) {
+        self.src.leave_pass();
         self.running.fetch_sub(1, Ordering::Release);
         self.monitor.unpark();
     }

@@ -144,6 +144,15 @@ impl Opened {
         let _ = hold;
     }
 
+    /// The calling thread is done with the data pass (see `RemoteSource::leave_pass`); nothing
+    /// for a local file.
+    pub fn leave_pass(&self) {
+        #[cfg(feature = "remote")]
+        if let Opened::Remote(r, _) = self {
+            r.leave_pass();
+        }
+    }
+
     /// Why a remote read failed during the run, if one did: such a run has no report (the core
     /// may have taken the failed read for a damaged archive).
     pub fn failure(&self) -> Option<anyhow::Error> {

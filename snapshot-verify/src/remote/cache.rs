@@ -16,7 +16,9 @@
 //!   [`SPAN`] of whichever of them is furthest behind; that one never waits, so they cannot
 //!   deadlock. A party that waits is recorded at the offset it waits to read (it needs nothing
 //!   behind it any more, so its old position holds nobody back) and stays active while it
-//!   waits; one that has not read for [`IDLE`] stops counting. Everything still needed lies
+//!   waits. A reader leaves when its worker runs out of jobs ([`State::leave`]) and the hash
+//!   when it has read the last byte; one that has not read for [`IDLE`] (a stopped hash, a
+//!   reader gone without leaving) stops counting. Everything still needed lies
 //!   within `SPAN + RA_MAX` of the party furthest behind, which [`BUDGET`] holds: blocks behind
 //!   every party go first, then those beyond that reach and beyond every party's own
 //!   read-ahead (furthest first), then the least recently used. Without the hash the data
@@ -50,8 +52,11 @@ pub const RA_MAX: u64 = 16 << 20;
 pub const IN_FLIGHT: usize = 6;
 /// How far ahead of the party furthest behind the hash and the data readers may read.
 pub const SPAN: u64 = 12 << 20;
-/// A reader idle this long no longer holds the others back.
-pub const IDLE: Duration = Duration::from_millis(300);
+/// A party idle this long no longer holds the others back: only a safety net (a hash stopped
+/// early, a reader busy without reading), since readers and the hash leave when done. Longer
+/// than a thread is descheduled on a loaded machine, after which what it still needs could be
+/// dropped; short enough that a party busy elsewhere delays the others little.
+pub const IDLE: Duration = Duration::from_secs(1);
 /// The most streams followed at once.
 const STREAMS: usize = 16;
 
@@ -74,8 +79,11 @@ pub struct State {
     pub hash_at: Option<Instant>,
     /// Data-pass readers: last offset read and when.
     pub readers: HashMap<ThreadId, (u64, Instant)>,
-    /// The hash waits until the data pass starts (see [`super::RemoteSource::hold_hash`]).
-    pub hash_held: bool,
+    /// Readers that left the data pass: a later read of theirs (the report's last look at the
+    /// archive) holds nobody back.
+    left: Vec<ThreadId>,
+    /// The hash waits until the data pass starts ([`State::hold_hash`]).
+    hash_held: bool,
 }
 
 pub enum Slot {
@@ -105,7 +113,7 @@ impl State {
         self.tick += 1;
         let tick = self.tick;
         if let Some(id) = reader {
-            self.readers.insert(id, (offset, Instant::now()));
+            self.record(id, offset, Instant::now());
         }
         let clip = |r: Range<u64>| r.start * BLOCK..(r.end * BLOCK).min(size);
         let demand: Vec<Range<u64>> =
@@ -203,7 +211,7 @@ impl State {
                 self.readers.values().map(|&(o, _)| o).min()
             }
             Some(id) => {
-                self.readers.insert(id, (offset, now));
+                self.record(id, offset, now);
                 if !self.hash_running(now) {
                     return false;
                 }
@@ -214,10 +222,50 @@ impl State {
         others.is_some_and(|low| offset > low.saturating_add(SPAN))
     }
 
-    /// Whether the hash has read within the last [`IDLE`]: only then does it hold the data
-    /// readers within [`SPAN`] of each other.
+    /// Holds the hash until the data pass starts (`true`) or releases it (see
+    /// [`super::RemoteSource::hold_hash`]). A held hash is a party at offset 0 that holds no
+    /// reader back; from its release it runs at 0 until its first read says otherwise, so that
+    /// a data reader starting before that read cannot run ahead of it. (One did: its member's
+    /// blocks were dropped before the hash reached them, and 3-6 % of the file was fetched
+    /// twice.) The quick phase's readers are done: their last offsets hold nobody back.
+    pub fn hold_hash(&mut self, hold: bool) {
+        if hold {
+            self.hash_pos = Some(0);
+        } else if self.hash_held {
+            self.hash_at = Some(Instant::now());
+        }
+        self.hash_held = hold;
+        self.readers.clear();
+    }
+
+    /// Records where a data reader reads, unless it left.
+    fn record(&mut self, id: ThreadId, offset: u64, now: Instant) {
+        if !self.left.contains(&id) {
+            self.readers.insert(id, (offset, now));
+        }
+    }
+
+    /// A data reader whose worker ran out of jobs leaves: it holds nobody back any more.
+    pub fn leave(&mut self, id: ThreadId) {
+        self.readers.remove(&id);
+        if !self.left.contains(&id) {
+            self.left.push(id);
+        }
+    }
+
+    /// The hash read up to `end` of `size` bytes; having read the last one, it leaves.
+    pub fn hash_read(&mut self, end: u64, size: u64) {
+        if end >= size {
+            (self.hash_pos, self.hash_at) = (None, None);
+        } else {
+            (self.hash_pos, self.hash_at) = (Some(end), Some(Instant::now()));
+        }
+    }
+
+    /// Whether the hash has read within the last [`IDLE`] and not finished: only then does it
+    /// hold the data readers within [`SPAN`] of each other.
     fn hash_running(&self, now: Instant) -> bool {
-        self.hash_at.is_some_and(|at| now.duration_since(at) < IDLE)
+        !self.hash_held && self.hash_at.is_some_and(|at| now.duration_since(at) < IDLE)
     }
 
     /// Drops blocks down to 3/4 of [`BUDGET`]: first those behind every reader, then those
@@ -347,6 +395,47 @@ mod tests {
         // Without a running hash the data readers do not wait for each other.
         st.hash_at = None;
         assert!(!st.must_wait(100 * MIB, Some(b)));
+    }
+
+    #[test]
+    fn a_released_hash_holds_the_readers_back_before_its_first_read() {
+        let [a] = thread_ids();
+        let mut st = State::default();
+        st.hold_hash(true);
+        // The quick phase reads anywhere (the central directory at the end) while the hash waits.
+        assert!(!st.must_wait(90 * MIB, Some(a)));
+        assert!(st.must_wait(0, None), "held");
+        // The data pass starts: a worker's first member lies far into the file, and the hash
+        // thread has not read yet. The worker must not run ahead of where the hash starts.
+        st.hold_hash(false);
+        assert!(st.must_wait(90 * MIB, Some(a)));
+        assert!(!st.must_wait(0, None), "the hash is furthest behind");
+        assert!(!st.must_wait(SPAN, None));
+        assert!(st.must_wait(90 * MIB, Some(a)));
+    }
+
+    #[test]
+    fn a_reader_that_left_and_a_hash_that_finished_hold_nobody_back() {
+        let [a, b] = thread_ids();
+        let size = 100 * MIB;
+        let mut st = State::default();
+        st.hash_read(0, size);
+        assert!(!st.must_wait(0, Some(a)));
+        assert!(st.must_wait(2 * SPAN, Some(b)), "the hash and a hold b");
+        assert!(st.must_wait(SPAN + MIB, None), "a holds the hash");
+        // a's worker ran out of jobs: however recently it read, it holds nobody back…
+        st.leave(a);
+        assert!(!st.must_wait(SPAN + MIB, None));
+        st.hash_read(SPAN + MIB, size);
+        // …even when it reads once more (the report's last look at the archive).
+        let _ = st.claim(size, 0, 4096, Some(a));
+        assert!(!st.must_wait(SPAN + MIB, None), "a left");
+        assert!(!st.must_wait(2 * SPAN, Some(b)), "within SPAN of the hash");
+        assert!(st.must_wait(3 * SPAN, Some(b)), "the hash still runs");
+        // The hash read the last byte: the data readers no longer wait for each other.
+        st.hash_read(size, size);
+        assert!(!st.must_wait(3 * SPAN, Some(b)));
+        assert!(st.hash_pos.is_none());
     }
 
     #[test]

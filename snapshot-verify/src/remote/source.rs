@@ -161,11 +161,14 @@ impl RemoteSource {
     /// quick phase, before any data reader, would fetch blocks the data pass must fetch again.
     /// No hold lasts more than `MAX_WAIT` (30 s) per read.
     pub fn hold_hash(&self, hold: bool) {
-        let mut st = self.inner.lock();
-        st.hash_held = hold;
-        // The quick phase's readers are done: their last offsets must not hold the hash back.
-        st.readers.clear();
-        drop(st);
+        self.inner.lock().hold_hash(hold);
+        self.inner.changed.notify_all();
+    }
+
+    /// The calling thread is done with the data pass: it no longer holds the hash or the other
+    /// readers back (see [`super::cache`]).
+    pub fn leave_pass(&self) {
+        self.inner.lock().leave(thread::current().id());
         self.inner.changed.notify_all();
     }
 
@@ -193,9 +196,7 @@ impl Inner {
         inner.fetch_claimed(claim.demand);
         inner.copy(offset, &mut buf[..len as usize]).map_err(io::Error::other)?;
         if hash {
-            let mut st = inner.lock();
-            st.hash_pos = Some(end);
-            st.hash_at = Some(Instant::now());
+            inner.lock().hash_read(end, inner.size);
         }
         // A reader that moved on may release one waiting in `throttle`.
         inner.changed.notify_all();
@@ -470,6 +471,7 @@ mod tests {
                                 }
                             }
                         }
+                        src.leave_pass();
                         ok
                     })
                 })
