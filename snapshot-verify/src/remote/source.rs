@@ -166,7 +166,7 @@ impl RemoteSource {
     }
 
     /// The calling thread is done with the data pass: it no longer holds the hash or the other
-    /// readers back (see [`super::cache`]).
+    /// readers back (see the `remote::cache` module).
     pub fn leave_pass(&self) {
         self.inner.lock().leave(thread::current().id());
         self.inner.changed.notify_all();
