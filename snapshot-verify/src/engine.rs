@@ -205,11 +205,10 @@ fn verify(index: usize, input: &Input, plan: &Plan, events: &Sender<Event>) -> R
                 digest
             })
         });
+        let mut release = Release { src: &src, abort: &abort, failed: true };
         let verified = verify_data(index, &src, opts, plan, events, &hashing);
-        src.hold_hash(false);
-        if verified.is_err() {
-            abort.store(true, Ordering::Relaxed);
-        }
+        release.failed = verified.is_err();
+        drop(release);
         let sha = hasher.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         // A remote read that failed may have looked like a damaged archive to the core.
         if let Some(err) = src.failure() {
@@ -438,6 +437,25 @@ fn read_span(src: &Opened, start: u64, end: u64, buf: &mut Vec<u8>) -> usize {
     let want = usize::try_from(end.saturating_sub(start)).unwrap_or(0).min(BATCH_SPAN as usize);
     buf.resize(want, 0);
     read_full(src, start, buf).unwrap_or(0)
+}
+
+/// Releases a remote source's hash when dropped, on every path out of the data pass. A pass that
+/// failed, or panicked (`failed` is still set while unwinding), first tells the hash to stop:
+/// the scope's join must not wait for a hash still held (one read per `MAX_WAIT`, 30 s) or
+/// reading the rest of the file for nothing.
+struct Release<'a> {
+    src: &'a Opened,
+    abort: &'a AtomicBool,
+    failed: bool,
+}
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        if self.failed {
+            self.abort.store(true, Ordering::Relaxed);
+        }
+        self.src.hold_hash(false);
+    }
 }
 
 /// Marks a data-pass worker finished when dropped; a remote source then no longer waits for it.

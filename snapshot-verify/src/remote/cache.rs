@@ -231,7 +231,7 @@ impl State {
     pub fn hold_hash(&mut self, hold: bool) {
         if hold {
             self.hash_pos = Some(0);
-        } else if self.hash_held {
+        } else if self.hash_held && self.hash_pos.is_some() {
             self.hash_at = Some(Instant::now());
         }
         self.hash_held = hold;
@@ -436,6 +436,14 @@ mod tests {
         st.hash_read(size, size);
         assert!(!st.must_wait(3 * SPAN, Some(b)));
         assert!(st.hash_pos.is_none());
+        // A hash that finished while held (a small file, a long quick phase) stays finished
+        // when the data pass releases it.
+        let mut st = State::default();
+        st.hold_hash(true);
+        st.hash_read(MIB, MIB);
+        st.hold_hash(false);
+        assert!(!st.must_wait(0, Some(a)));
+        assert!(!st.must_wait(3 * SPAN, Some(b)), "no hash runs");
     }
 
     #[test]
