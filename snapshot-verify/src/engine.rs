@@ -274,7 +274,8 @@ fn verify_data(
             let _ = events.send(Event::Progress(index, p));
         };
         let pass = run_jobs(src, jobs, plan, hashing, &progress).context("could not verify the archive")?;
-        // What the report's conclusion reads on this thread must not hold the hash back.
+        // Should the report's conclusion read the archive on this thread, the hash must not wait
+        // for it (it reads nothing today: the pass is over for this thread).
         src.leave_pass();
         if plan.cancelled() {
             return Err(anyhow!("cancelled"));

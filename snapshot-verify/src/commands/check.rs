@@ -138,8 +138,7 @@ fn execute(mut plan: Plan, expanded: Vec<Expanded>, ctx: Ctx, jobs: usize, basel
             }
         }
     };
-    let drain = |sink: Sink<_>, ready: Vec<Outcome>, rx: mpsc::Receiver<Event>| {
-        let mut sink = sink;
+    let drain = |mut sink: Sink<_>, ready: Vec<Outcome>, rx: mpsc::Receiver<Event>| {
         for outcome in ready {
             sink.event(Event::Done(Box::new(outcome)))?;
         }
